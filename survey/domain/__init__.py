@@ -1,0 +1,1 @@
+"""Pure domain logic: plain Python over plain data, no Flask or database."""
