@@ -1,0 +1,76 @@
+"""Friendly error pages: calm words, the right status, never a stack trace or an answer."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from survey.services.signposting import urgent_routes
+
+log = logging.getLogger(__name__)
+
+MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("Something went wrong with that form", "Please go back and try again."),
+    403: (
+        "This page is not available to you",
+        "If you think you should see it, ask the core team.",
+    ),
+    404: ("We can't find that page", "The link may be mistyped, or it may no longer be in use."),
+    405: ("We can't find that page", "The link may be mistyped, or it may no longer be in use."),
+    409: ("We already have these answers", "Nothing more is needed. Thank you."),
+    410: ("This survey round has closed", "Thank you for wanting to take part."),
+    413: ("That was more than we can accept", "Please shorten your answer and try again."),
+    429: (
+        "Please wait a moment",
+        "There have been many requests in a short time. Try again shortly.",
+    ),
+    500: (
+        "Something went wrong on our side",
+        "Nothing you did caused this. Please try again later.",
+    ),
+}
+
+
+def render_error(
+    status: int, title: str | None = None, detail: str | None = None
+) -> tuple[str, int]:
+    """Render the shared error page for a status, with optional kinder words."""
+    default_title, default_detail = MESSAGES.get(status, MESSAGES[500])
+    page = render_template(
+        "errors/error.html",
+        status=status,
+        title=title or default_title,
+        detail=detail or default_detail,
+        routes=urgent_routes(),
+    )
+    return page, status
+
+
+def _http_error(error: HTTPException) -> tuple[str, int]:
+    return render_error(error.code or 500)
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    return render_error(
+        400,
+        "This form has expired",
+        "For your privacy, forms only stay open for a while. Please open your link again "
+        "to start afresh. Nothing from the expired form was saved.",
+    )
+
+
+def _unexpected(error: Exception) -> tuple[str, int]:
+    # Log the type only: the exception text could quote submitted answers.
+    log.error("unhandled %s", type(error).__name__)
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    if not app.testing:
+        app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,39 @@
+"""Unbound extension objects; the app factory binds them."""
+
+from __future__ import annotations
+
+from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names, so migrations stay portable."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+def _no_client_address() -> str:
+    """Rate-limit key for routes limited per resource, never per person."""
+    return "global"
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+# The default key is deliberately not the client address: respondent limits are
+# keyed by survey link inside the views, and nothing here records an IP.
+limiter = Limiter(key_func=_no_client_address, default_limits=[])
+compress = Compress()

@@ -1,0 +1,148 @@
+"""The demo set-up for `make run`: one organisation, two teams, an open wave, signposting.
+
+It only ever runs on an empty database, so running it twice reuses the same data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from survey.extensions import db
+from survey.models import Organisation, SignpostResource, SurveyLink, Team
+from survey.services.questionnaires import store_questionnaire_file
+from survey.services.waves import WavePlan, open_wave
+
+DEMO_ORGANISATION = "Riverside Community Care (demo)"
+DEMO_TEAMS = ("District nursing", "Family support")
+# The UK routes were checked against ../shared/INSTRUMENTS.md on this date.
+ROUTES_CHECKED = date(2026, 11, 26)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A signposting entry to seed."""
+
+    name: str
+    contact: str
+    hours: str
+    description: str
+    always: bool = True
+    min_level: int = 0
+    url: str | None = None
+
+
+NATIONAL_ROUTES = (
+    Route(
+        "Samaritans",
+        "Call 116 123 (free)",
+        "24 hours, every day",
+        "Someone to talk to about anything that is troubling you.",
+        url="https://www.samaritans.org",
+    ),
+    Route(
+        "Shout",
+        "Text SHOUT to 85258",
+        "24 hours, every day",
+        "Free, confidential text support. Health and care staff can text FRONTLINE; "
+        "emergency services staff can text BLUELIGHT.",
+        url="https://giveusashout.org",
+    ),
+    Route(
+        "NHS 111, mental health option",
+        "Call 111 and choose the mental health option",
+        "24 hours, every day",
+        "Urgent mental health support in England, for any age.",
+    ),
+    Route(
+        "Emergency services",
+        "Call 999, or go to A&E",
+        "Any time",
+        "If your life or someone else's is at risk right now.",
+    ),
+    Route(
+        "NHS Practitioner Health",
+        "Call 0300 0303 300",
+        "Self-referral",
+        "A confidential service for doctors, dentists and some other NHS staff.",
+        always=False,
+        min_level=0,
+        url="https://www.practitionerhealth.nhs.uk",
+    ),
+)
+
+DEMO_LOCAL_ROUTES = (
+    Route(
+        "Employee assistance programme (demo entry)",
+        "01632 960 123 (demo number, not in service)",
+        "24 hours",
+        "Free, confidential counselling for staff. Demo entry: the core team enters the real one.",
+        always=False,
+    ),
+    Route(
+        "Occupational health self-referral (demo entry)",
+        "Ask your manager or email oh@example.org",
+        "Weekdays",
+        "Talk to someone about how work is affecting you. Demo entry.",
+        always=False,
+        min_level=2,
+    ),
+)
+
+
+def _add_routes(routes: tuple[Route, ...], organisation: Organisation | None) -> None:
+    for position, route in enumerate(routes, start=1):
+        db.session.add(
+            SignpostResource(
+                organisation=organisation,
+                name=route.name,
+                contact=route.contact,
+                hours=route.hours,
+                description=route.description,
+                url=route.url,
+                always=route.always,
+                min_level=route.min_level,
+                position=position * 10,
+                last_checked=ROUTES_CHECKED,
+            )
+        )
+
+
+def is_empty() -> bool:
+    """True when no organisation exists yet."""
+    return not db.session.scalar(select(func.count()).select_from(Organisation))
+
+
+def seed_demo(kek: bytes, questionnaire: Path, today: date) -> bool:
+    """Create the demo on an empty database; return False (and change nothing) otherwise."""
+    if not is_empty():
+        return False
+    version = store_questionnaire_file(questionnaire)
+    organisation = Organisation(
+        name=DEMO_ORGANISATION, sector="health", joined_on=today, pledge_status="signed"
+    )
+    teams = [Team(organisation=organisation, name=name) for name in DEMO_TEAMS]
+    db.session.add_all([organisation, *teams])
+    _add_routes(NATIONAL_ROUTES, None)
+    _add_routes(DEMO_LOCAL_ROUTES, organisation)
+    # open_wave commits the organisation, teams, routes and wave together.
+    open_wave(
+        WavePlan(
+            name="Autumn check-in (demo)",
+            questionnaire=version,
+            teams=teams,
+            opens_on=today - timedelta(days=1),
+            closes_on=today + timedelta(days=60),
+        ),
+        kek,
+    )
+    return True
+
+
+def demo_links() -> list[tuple[str, str]]:
+    """(team name, token) for every live link, for printing."""
+    links = db.session.scalars(select(SurveyLink).where(SurveyLink.revoked.is_(False))).all()
+    return [(f"{link.team.name}, {link.wave.name}", link.token) for link in links]

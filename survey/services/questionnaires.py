@@ -1,0 +1,53 @@
+"""Storing questionnaire versions and turning them back into domain definitions."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+
+from survey.domain.questionnaire import Questionnaire, load_questionnaire
+from survey.extensions import db
+from survey.models import QuestionnaireVersion
+
+
+@lru_cache(maxsize=64)
+def _parse(source: str, label: str) -> Questionnaire:
+    return load_questionnaire(source, label)
+
+
+def definition(version: QuestionnaireVersion) -> Questionnaire:
+    """The validated definition of a stored version (parsed once per process)."""
+    return _parse(version.source, f"{version.key} v{version.version}")
+
+
+def store_questionnaire(source: str, label: str) -> QuestionnaireVersion:
+    """Validate a questionnaire and store it, reusing an identical stored version.
+
+    A changed definition under an existing key becomes the next version, so
+    responses keep the version they were given.
+    """
+    parsed = load_questionnaire(source, label)
+    existing = db.session.scalars(
+        select(QuestionnaireVersion).where(QuestionnaireVersion.key == parsed.key)
+    ).all()
+    for version in existing:
+        if version.fingerprint == parsed.fingerprint:
+            return version
+    latest = max((v.version for v in existing), default=0)
+    row = QuestionnaireVersion(
+        key=parsed.key,
+        version=max(parsed.version, latest + 1),
+        title=parsed.title,
+        source=source,
+        fingerprint=parsed.fingerprint,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def store_questionnaire_file(path: Path) -> QuestionnaireVersion:
+    """Validate and store a questionnaire file."""
+    return store_questionnaire(path.read_text(encoding="utf-8"), path.name)

@@ -1,0 +1,68 @@
+"""Recording a finished survey: seal, store, and spend the form's one-time nonce, in one commit."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from survey.domain.questionnaire import Answers
+from survey.domain.sealing import SealContext, seal_answers
+from survey.extensions import db
+from survey.models import Response, SurveyLink, UsedForm, new_response_id
+
+
+class ReplayedForm(Exception):
+    """This finished form was already recorded once."""
+
+
+def iso_week(day: date) -> str:
+    """The coarse submission time we keep: ISO year and week, e.g. 2026-W48."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def nonce_digest(nonce: str) -> str:
+    """Store only a digest of the form nonce."""
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def find_link(token: str) -> SurveyLink | None:
+    """The live link for a token; revoked and unknown tokens both give None."""
+    link = db.session.scalar(select(SurveyLink).where(SurveyLink.token == token))
+    if link is None or link.revoked:
+        return None
+    return link
+
+
+def record_response(link: SurveyLink, answers: Answers, nonce: str, today: date) -> None:
+    """Seal the answers to the wave's public key and store them with the spent nonce.
+
+    Raises ReplayedForm if the nonce was spent already; then nothing is stored.
+    """
+    digest = nonce_digest(nonce)
+    if db.session.get(UsedForm, digest) is not None:
+        raise ReplayedForm
+    wave = link.wave
+    response_id = new_response_id()
+    sealed = seal_answers(wave.public_key, SealContext(wave.id, link.team_id, response_id), answers)
+    week = iso_week(today)
+    db.session.add(UsedForm(nonce_hash=digest, iso_week=week))
+    db.session.add(
+        Response(
+            id=response_id,
+            wave_id=wave.id,
+            team_id=link.team_id,
+            questionnaire_version_id=wave.questionnaire_version_id,
+            iso_week=week,
+            sealed=sealed,
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two copies of the same form raced; the first one won.
+        db.session.rollback()
+        raise ReplayedForm from None

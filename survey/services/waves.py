@@ -1,0 +1,65 @@
+"""Opening survey rounds: the wave, its key pair and one link per team, in one commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from survey.domain.sealing import new_wave_keys
+from survey.extensions import db
+from survey.models import QuestionnaireVersion, SurveyLink, Team, Wave
+
+MIN_K = 3
+
+
+class WaveError(ValueError):
+    """The wave cannot be opened as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class WavePlan:
+    """What the core team asked for when opening a wave."""
+
+    name: str
+    questionnaire: QuestionnaireVersion
+    teams: Sequence[Team]
+    opens_on: date
+    closes_on: date
+    k: int = 5
+    release_mode: str = "at_close"
+    synthetic: bool = False
+
+
+def open_wave(plan: WavePlan, kek: bytes) -> Wave:
+    """Create a wave with a fresh key pair (private half wrapped by the KEK) and team links."""
+    if plan.k < MIN_K:
+        raise WaveError(f"k must be at least {MIN_K} (got {plan.k})")
+    if plan.closes_on < plan.opens_on:
+        raise WaveError("the closing date is before the opening date")
+    if not plan.teams:
+        raise WaveError("choose at least one team")
+    if plan.release_mode not in ("at_close", "interim"):
+        raise WaveError("release mode must be 'at_close' or 'interim'")
+    wave = Wave(
+        name=plan.name,
+        questionnaire_version=plan.questionnaire,
+        opens_on=plan.opens_on,
+        closes_on=plan.closes_on,
+        k=plan.k,
+        release_mode=plan.release_mode,
+        synthetic=plan.synthetic,
+        public_key=b"",
+        wrapped_private_key=b"",
+        kek_id="",
+    )
+    db.session.add(wave)
+    db.session.flush()  # the wave id is bound into the wrapped key
+    keys = new_wave_keys(kek, wave.id)
+    wave.public_key = keys.public_key
+    wave.wrapped_private_key = keys.wrapped_private_key
+    wave.kek_id = keys.kek_id
+    for team in plan.teams:
+        db.session.add(SurveyLink(wave=wave, team=team))
+    db.session.commit()
+    return wave
