@@ -104,7 +104,7 @@ class SealingError(Exception):
     """Base class for every error raised by this module."""
 
 
-class OpenFailed(SealingError):  # noqa: N818 -- name reads as the event at call sites
+class OpenFailed(SealingError):
     """A sealed response did not open; deliberately says nothing about why."""
 
 

@@ -1,0 +1,242 @@
+"""Checking a parsed questionnaire document field by field and building the Questionnaire.
+
+Every problem raises QuestionnaireError naming the file, the path inside it and what was
+expected, so whoever edits a definition can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from survey.domain.questionnaire_model import (
+    ChoiceOption,
+    ContextQuestion,
+    Page,
+    Questionnaire,
+    Scale,
+    ScaleItem,
+)
+from survey.domain.templates import TEMPLATES
+from survey.domain.yaml_checks import Checker, QuestionnaireError, describe, parse_yaml
+
+__all__ = ["QuestionnaireError", "build_questionnaire", "default_pages", "parse_yaml"]
+
+SLUG = re.compile(r"(?=.{1,64}\Z)[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,31}", re.ASCII)
+OPTION_VALUE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}", re.ASCII)
+SLUG_HELP = "use up to 64 lowercase letters, digits and single hyphens, e.g. 'demo-sts'"
+IDENTIFIER_HELP = "use a lowercase letter, then lowercase letters, digits or '_'"
+LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", re.ASCII)
+
+TOP_REQUIRED = ("key", "version", "title", "minutes", "language", "wording", "scales")
+TOP_OPTIONAL = ("description", "context", "pages")
+DEFAULT_TEXT_LENGTH = 500
+MAX_TEXT_LENGTH = 2000
+# Default paging puts at most this many scale items on a page (phones, small screens).
+PAGE_SIZE = 6
+CONTEXT_PAGE_TITLE = "A little about you"
+
+
+def build_questionnaire(document: object, source: str) -> Questionnaire:
+    """Check a parsed YAML document and build the immutable Questionnaire from it."""
+    check = Checker(source)
+    if not isinstance(document, dict):
+        raise check.fail(
+            "", f"expected a mapping of fields at the top level, got {describe(document)}"
+        )
+    top = check.fields(document, "", TOP_REQUIRED, TOP_OPTIONAL)
+    key = check.pattern(top["key"], "key", SLUG, SLUG_HELP)
+    version = check.whole(top["version"], "version", 1, 1_000_000)
+    title = check.text(top["title"], "title", max_length=120)
+    description = check.text(
+        top.get("description", ""), "description", max_length=MAX_TEXT_LENGTH, empty=True
+    )
+    minutes = check.whole(top["minutes"], "minutes", 1, 60)
+    language = check.pattern(top["language"], "language", LANGUAGE, "use a tag like 'en-GB'")
+    wording = check.fields(top["wording"], "wording", ("demo",), ("note",))
+    demo = check.flag(wording["demo"], "wording.demo")
+    note = check.text(wording.get("note", ""), "wording.note", empty=True)
+    scales = check.items(top["scales"], "scales", lambda v, p: _scale(check, v, p))
+    context = check.items(
+        top.get("context", []), "context", lambda v, p: _context(check, v, p), minimum=0
+    )
+    _check_unique_ids(check, scales, context)
+    ids = [item.id for s in scales for item in s.items] + [c.id for c in context]
+    if "pages" in top:
+        pages = _explicit_pages(check, top["pages"], ids)
+    else:
+        pages = default_pages(scales, context)
+    return Questionnaire(
+        key=key,
+        version=version,
+        title=title,
+        description=description,
+        minutes=minutes,
+        language=language,
+        demo_wording=demo,
+        wording_note=note,
+        scales=scales,
+        context=context,
+        pages=pages,
+    )
+
+
+def _scale(check: Checker, value: object, path: str) -> Scale:
+    fields = check.fields(value, path, ("template", "items"), ("key", "intro"))
+    template_key = check.text(fields["template"], f"{path}.template")
+    if template_key not in TEMPLATES:
+        known = ", ".join(sorted(TEMPLATES))
+        raise check.fail(f"{path}.template", f"unknown template {template_key!r}; known: {known}")
+    template = TEMPLATES[template_key]
+    key = check.pattern(fields.get("key", template.key), f"{path}.key", IDENTIFIER, IDENTIFIER_HELP)
+    raw_items = fields["items"]
+    if not isinstance(raw_items, dict):
+        raise check.fail(
+            f"{path}.items",
+            f"expected a mapping of item number to wording, got {describe(raw_items)}",
+        )
+    wording: dict[int, str] = {}
+    for raw_number, text in raw_items.items():
+        at = f"{path}.items.{raw_number}"
+        number = _item_number(raw_number)
+        if number is None or number not in template.item_numbers:
+            raise check.fail(
+                at,
+                f"template {template.key!r} has no item {raw_number!r} "
+                f"(items 1-{template.n_items})",
+            )
+        if number in wording:
+            raise check.fail(at, f"item {number} is given twice")
+        wording[number] = check.text(text, at, max_length=300)
+    for number in template.item_numbers:
+        if number not in wording:
+            raise check.fail(
+                f"{path}.items.{number}",
+                f"expected wording for item {number} of template {template.key!r} "
+                f"({template.n_items} items)",
+            )
+    items = tuple(ScaleItem(f"{key}.{n}", key, n, wording[n]) for n in template.item_numbers)
+    intro = check.text(fields.get("intro", ""), f"{path}.intro", empty=True)
+    return Scale(key=key, template=template, intro=intro, items=items)
+
+
+def _item_number(raw: object) -> int | None:
+    # YAML reads `3:` as an int; accept "3" too, but never true/false or 3.0.
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        return int(raw)
+    return None
+
+
+def _context(check: Checker, value: object, path: str) -> ContextQuestion:
+    optional = ("options", "max_length", "quasi_identifier")
+    fields = check.fields(value, path, ("id", "text", "kind"), optional)
+    question_id = check.pattern(fields["id"], f"{path}.id", IDENTIFIER, IDENTIFIER_HELP)
+    text = check.text(fields["text"], f"{path}.text", max_length=300)
+    kind = fields["kind"]
+    quasi = check.flag(fields.get("quasi_identifier", False), f"{path}.quasi_identifier")
+    if kind == "choice":
+        if "max_length" in fields:
+            raise check.fail(f"{path}.max_length", "max_length applies only to text questions")
+        if "options" not in fields:
+            raise check.fail(f"{path}.options", "required field is missing")
+        options = _options(check, fields["options"], f"{path}.options")
+        return ContextQuestion(question_id, text, "choice", options, None, quasi)
+    if kind == "text":
+        if "options" in fields:
+            raise check.fail(f"{path}.options", "options apply only to choice questions")
+        if quasi:
+            raise check.fail(
+                f"{path}.quasi_identifier",
+                "only choice questions can be quasi-identifiers; free text is never "
+                "used to split results into groups",
+            )
+        limit = fields.get("max_length", DEFAULT_TEXT_LENGTH)
+        max_length = check.whole(limit, f"{path}.max_length", 1, MAX_TEXT_LENGTH)
+        return ContextQuestion(question_id, text, "text", (), max_length, False)
+    raise check.fail(f"{path}.kind", f"expected 'choice' or 'text', got {kind!r}")
+
+
+def _options(check: Checker, value: object, path: str) -> tuple[ChoiceOption, ...]:
+    def option(entry: object, at: str) -> ChoiceOption:
+        fields = check.fields(entry, at, ("value", "label"))
+        return ChoiceOption(
+            check.pattern(
+                fields["value"],
+                f"{at}.value",
+                OPTION_VALUE,
+                "use lowercase letters, digits, '_' or '-'",
+            ),
+            check.text(fields["label"], f"{at}.label", max_length=120),
+        )
+
+    options = check.items(value, path, option, minimum=2)
+    for i, opt in enumerate(options):
+        earlier = options[:i]
+        if opt.value in {o.value for o in earlier}:
+            raise check.fail(f"{path}[{i}].value", f"option value {opt.value!r} is given twice")
+        if opt.label in {o.label for o in earlier}:
+            raise check.fail(f"{path}[{i}].label", f"option label {opt.label!r} is given twice")
+    return options
+
+
+def _check_unique_ids(
+    check: Checker, scales: tuple[Scale, ...], context: tuple[ContextQuestion, ...]
+) -> None:
+    # Scale keys prefix item ids and context ids stand alone; one namespace for both
+    # keeps ids unambiguous in answers, exports and subgroup filters.
+    owners: dict[str, str] = {}
+    named = [(s.key, f"scales[{i}].key") for i, s in enumerate(scales)]
+    named += [(c.id, f"context[{i}].id") for i, c in enumerate(context)]
+    for name, path in named:
+        if name in owners:
+            raise check.fail(path, f"duplicate question id {name!r} (also used by {owners[name]})")
+        owners[name] = path.rsplit(".", 1)[0]
+
+
+def _explicit_pages(check: Checker, value: object, ids: list[str]) -> tuple[Page, ...]:
+    known = set(ids)
+    placed: dict[str, str] = {}
+
+    def page(entry: object, at: str) -> Page:
+        fields = check.fields(entry, at, ("questions",), ("title",))
+        title = check.text(fields.get("title", ""), f"{at}.title", max_length=120, empty=True)
+
+        def question(qid: object, q_at: str) -> str:
+            qid = check.text(qid, q_at)
+            if qid not in known:
+                raise check.fail(q_at, f"unknown question id {qid!r}")
+            if qid in placed:
+                raise check.fail(q_at, f"question {qid!r} is already on {placed[qid]}")
+            placed[qid] = at
+            return qid
+
+        return Page(title, check.items(fields["questions"], f"{at}.questions", question))
+
+    pages = check.items(value, "pages", page)
+    for qid in ids:
+        if qid not in placed:
+            raise check.fail(
+                "pages",
+                f"question {qid!r} is on no page; every question must appear on exactly one page",
+            )
+    return pages
+
+
+def default_pages(
+    scales: tuple[Scale, ...], context: tuple[ContextQuestion, ...]
+) -> tuple[Page, ...]:
+    """Split each scale into near-equal pages of at most PAGE_SIZE items; context last."""
+    pages: list[Page] = []
+    for scale in scales:
+        ids = [item.id for item in scale.items]
+        count = math.ceil(len(ids) / PAGE_SIZE)
+        for i in range(count):
+            # Near-equal slices, so 17 items make pages of 5, 6 and 6, never a lone last item.
+            start, stop = len(ids) * i // count, len(ids) * (i + 1) // count
+            pages.append(Page("", tuple(ids[start:stop])))
+    if context:
+        pages.append(Page(CONTEXT_PAGE_TITLE, tuple(c.id for c in context)))
+    return tuple(pages)

@@ -1,0 +1,180 @@
+"""Reading YAML strictly and checking its fields, reporting each problem with its location.
+
+Used by the questionnaire loader; kept apart so the questionnaire rules read on their own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import yaml
+
+T = TypeVar("T")
+
+# Scoring facts are published and live in the templates; a definition may not restate them.
+_SCORING_FIELDS = frozenset(
+    {
+        "bands",
+        "band",
+        "cut_offs",
+        "cutoffs",
+        "cut_scores",
+        "cut_points",
+        "thresholds",
+        "scoring",
+        "subscales",
+        "reverse_items",
+        "reverse_keyed",
+        "missing_rule",
+    }
+)
+
+
+class QuestionnaireError(ValueError):
+    """A questionnaire definition is invalid; says where (file and path) and why."""
+
+    def __init__(self, source: str, path: str, message: str) -> None:
+        super().__init__(f"{source}: {path}: {message}" if path else f"{source}: {message}")
+        self.source = source
+        self.path = path
+        self.message = message
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate mapping keys instead of keeping the last one."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) or key is None:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(text: str, source: str) -> object:
+    """Parse YAML safely, turning syntax errors into QuestionnaireError with a line number."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "unreadable"
+        raise QuestionnaireError(source, where, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise QuestionnaireError(source, "", f"YAML syntax error: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def describe(value: object) -> str:
+    """Name the kind of a parsed YAML value in plain words, for error messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+class Checker:
+    """Field checks that all report through one QuestionnaireError for one source."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, path: str, message: str) -> QuestionnaireError:
+        """Build the error for `path` (callers raise it, so control flow stays visible)."""
+        return QuestionnaireError(self.source, path, message)
+
+    def fields(
+        self,
+        value: object,
+        path: str,
+        required: tuple[str, ...],
+        optional: tuple[str, ...] = (),
+    ) -> dict[str, object]:
+        """Check a mapping has all required fields and no unknown ones."""
+        if not isinstance(value, dict):
+            raise self.fail(path, f"expected a mapping of fields, got {describe(value)}")
+        allowed = required + optional
+        for name in value:
+            at = f"{path}.{name}" if path else str(name)
+            if not isinstance(name, str):
+                raise self.fail(at, "field names must be text")
+            if name in _SCORING_FIELDS:
+                raise self.fail(
+                    at,
+                    "scoring facts (bands, cut-offs, subscales, reverse keys) come from the "
+                    "scale template and cannot be set in a questionnaire",
+                )
+            if name not in allowed:
+                close = difflib.get_close_matches(name, allowed, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise self.fail(
+                    at, f"unknown field{hint}; allowed fields: {', '.join(sorted(allowed))}"
+                )
+        for name in required:
+            if name not in value:
+                raise self.fail(f"{path}.{name}" if path else name, "required field is missing")
+        return value
+
+    def text(self, value: object, path: str, *, max_length: int = 1000, empty: bool = False) -> str:
+        """Check a text field; surrounding whitespace is stripped."""
+        if not isinstance(value, str):
+            raise self.fail(path, f"expected text, got {describe(value)}")
+        value = value.strip()
+        if not value and not empty:
+            raise self.fail(path, "must not be empty")
+        if len(value) > max_length:
+            raise self.fail(path, f"must be at most {max_length} characters")
+        return value
+
+    def pattern(self, value: object, path: str, regex: re.Pattern[str], explain: str) -> str:
+        """Check a text field matches `regex` in full."""
+        if not isinstance(value, str):
+            # YAML reads bare `no`, `1` or `2024-01-01` as other types; quotes keep them text.
+            hint = " (put it in quotes)" if value is not None else ""
+            raise self.fail(path, f"expected text, got {describe(value)}{hint}")
+        if not regex.fullmatch(value):
+            raise self.fail(path, f"{value!r} is not valid: {explain}")
+        return value
+
+    def whole(self, value: object, path: str, low: int, high: int) -> int:
+        """Check a whole number in [low, high] (true/false is not a number here)."""
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(path, f"expected a whole number from {low} to {high}, got {value!r}")
+        return value
+
+    def flag(self, value: object, path: str) -> bool:
+        """Check a true/false field."""
+        if not isinstance(value, bool):
+            raise self.fail(path, f"expected true or false, got {describe(value)}")
+        return value
+
+    def items(
+        self, value: object, path: str, check: Callable[[object, str], T], *, minimum: int = 1
+    ) -> tuple[T, ...]:
+        """Check a list with at least `minimum` entries, checking each entry."""
+        if not isinstance(value, list):
+            raise self.fail(path, f"expected a list, got {describe(value)}")
+        if len(value) < minimum:
+            raise self.fail(path, f"needs at least {minimum} entr{'y' if minimum == 1 else 'ies'}")
+        return tuple(check(entry, f"{path}[{i}]") for i, entry in enumerate(value))
