@@ -70,7 +70,7 @@ def _paragraphs(topic: str, band_label: str, level: int, concern: bool) -> tuple
         )
     if level == 0:
         return (
-            f"Your answers suggest few signs of {topic} at the moment.",
+            f"Your answers are in the lowest band for {topic} on this questionnaire.",
             "That is good to hear. Things can change, so keep an eye on how you are feeling, "
             "and reach out if they do.",
         )
