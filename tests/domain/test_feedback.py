@@ -1,0 +1,73 @@
+"""The result wording: calm, never a diagnosis, leading with support for concern bands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from survey.domain.feedback import NEXT_STEPS, NOT_A_DIAGNOSIS, Feedback, feedback_for
+from survey.domain.questionnaire import load_questionnaire_file
+from survey.domain.scoring import score_questionnaire
+
+DEMO = load_questionnaire_file(Path(__file__).parents[2] / "questionnaires" / "demo-sts.yaml")
+SCALE = DEMO.scales[0]
+ALARMING = ("disorder", "diagnos", "danger", "warning", "alarming", "urgent", "!")
+
+
+def feedback_for_all(value: int) -> Feedback:
+    answers: dict[str, int | str] = {item.id: value for item in SCALE.items}
+    return feedback_for(SCALE, score_questionnaire(DEMO, answers)[SCALE.key])
+
+
+@pytest.mark.parametrize(
+    ("value", "band", "leads"),
+    [
+        (1, "Little or no secondary traumatic stress", False),
+        (2, "Mild", False),
+        (4, "Severe", True),
+        (5, "Severe", True),
+    ],
+)
+def test_band_label_and_whether_support_comes_first(value: int, band: str, leads: bool) -> None:
+    # 17 items: all 1 = 17 (little), all 2 = 34 (mild), all 4 = 68 and all 5 = 85 (severe).
+    feedback = feedback_for_all(value)
+    assert feedback.band_label == band
+    assert feedback.lead_with_support is leads
+
+
+def test_moderate_band_does_not_lead_with_support_but_high_does() -> None:
+    # 38 = moderate (not a concern band); 44 = high (a concern band).
+    base: dict[str, int | str] = {item.id: 2 for item in SCALE.items}  # 34
+    moderate = dict(base, **{SCALE.items[i].id: 3 for i in range(4)})  # 34 + 4 = 38
+    high = dict(base, **{SCALE.items[i].id: 3 for i in range(10)})  # 34 + 10 = 44
+    fm = feedback_for(SCALE, score_questionnaire(DEMO, moderate)[SCALE.key])
+    fh = feedback_for(SCALE, score_questionnaire(DEMO, high)[SCALE.key])
+    assert (fm.band_label, fm.lead_with_support) == ("Moderate", False)
+    assert (fh.band_label, fh.lead_with_support) == ("High", True)
+
+
+def test_unscored_result_is_explained_kindly_and_never_alarms() -> None:
+    feedback = feedback_for(SCALE, score_questionnaire(DEMO, {})[SCALE.key])
+    assert feedback.band_label == ""
+    assert not feedback.lead_with_support
+    assert "completely fine" in feedback.paragraphs[0]
+
+
+@pytest.mark.parametrize("value", [1, 2, 3, 4, 5])
+def test_no_alarming_or_diagnostic_words_in_any_band(value: int) -> None:
+    feedback = feedback_for_all(value)
+    text = " ".join(feedback.paragraphs).lower()
+    assert not [word for word in ALARMING if word in text]
+
+
+def test_not_a_diagnosis_and_next_steps_are_plain() -> None:
+    assert "not a diagnosis" in NOT_A_DIAGNOSIS
+    assert len(NEXT_STEPS) >= 2
+    assert all(step.endswith(".") for step in NEXT_STEPS)
+
+
+def test_subscale_detail_is_offered_for_each_subscale() -> None:
+    feedback = feedback_for_all(3)
+    labels = [d.label for d in feedback.details]
+    assert labels == ["Intrusion", "Avoidance", "Arousal"]
