@@ -1,0 +1,305 @@
+"""Disclosure rules: which group counts a release may show (DESIGN.md, "Disclosure rules").
+
+`plan_release` decides, from counts per cell (see `groups`), which groups are visible:
+
+1. a group is shown only if it holds at least k responses (k >= 3);
+2. complement: in every partition whose parent is shown, the hidden children together hold
+   0 or at least k; otherwise the smallest shown child is hidden too (ties by key), until
+   the fixpoint. A hidden parent whose children are all shown would be their sum, so its
+   smallest shown child is hidden as well;
+3. time: against every earlier release of the wave, a group shown then and now must have
+   grown by 0 or at least k, and in every partition whose parent is shown then and now, the
+   children not shown at both must together have grown by 0 or at least k (otherwise the
+   child with the smallest growth is hidden). Rules 2 and 3 iterate to a joint fixpoint;
+4. finally an exact audit (`audit`) checks every sum and difference of every figure shown,
+   now and before, and hides more until no set of 1..k-1 people can be isolated.
+
+Hiding only ever grows, so every loop ends. Every hidden figure reads `SUPPRESSED_TEXT`,
+whatever the reason, and nothing public says why a group was hidden (rule 6). Band
+breakdowns (rule 4 of DESIGN) are in `coding`; free text (rule 5) is `free_text_allowed`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from survey.domain.audit import audit
+from survey.domain.groups import (
+    Cell,
+    GroupKey,
+    Partition,
+    Structure,
+    build_structure,
+    normalise_cell,
+    sort_key,
+)
+
+SUPPRESSED_TEXT = "hidden to protect anonymity"
+MIN_K = 3
+FREE_TEXT_MIN = 10
+LEDGER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What one release showed, kept internally so later releases can respect rule 3.
+
+    Holds every group's count (hidden ones too) and the counts per cell; none of this is
+    ever shown, and it must be stored where leads cannot read it.
+    """
+
+    k: int
+    cells: Mapping[Cell, int]
+    counts: Mapping[GroupKey, int]
+    shown: frozenset[GroupKey]
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable form (for the release's internal record)."""
+        return {
+            "version": LEDGER_VERSION,
+            "k": self.k,
+            "cells": [
+                [org, team, [list(pair) for pair in attrs], n]
+                for (org, team, attrs), n in sorted(self.cells.items())
+            ],
+            "groups": [
+                [str(key), self.counts[key], key in self.shown]
+                for key in sorted(self.counts, key=sort_key)
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: str | Mapping[str, Any]) -> Ledger:
+        """Rebuild a ledger from `to_json()` output (or its JSON text); checks consistency."""
+        raw: Mapping[str, Any] = json.loads(data) if isinstance(data, str) else data
+        if raw.get("version") != LEDGER_VERSION:
+            raise ValueError("unknown ledger version")
+        cells: dict[Cell, int] = {}
+        for org, team, attrs, n in raw["cells"]:
+            cell = normalise_cell((org, team, tuple((q, v) for q, v in attrs)))
+            cells[cell] = _count(n)
+        counts = {GroupKey.from_str(key): _count(n) for key, n, _ in raw["groups"]}
+        shown = frozenset(GroupKey.from_str(key) for key, _, was in raw["groups"] if was)
+        structure = build_structure(cells)
+        for key, n in counts.items():
+            if key not in structure.members or structure.count(key, cells) != n:
+                raise ValueError(f"ledger group {key} does not match its cells")
+        return cls(k=_count(raw["k"]), cells=cells, counts=counts, shown=shown)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which groups a release shows, their counts, and the ledger to keep for next time."""
+
+    k: int
+    visible: frozenset[GroupKey]
+    counts: Mapping[GroupKey, int]
+    groups: tuple[GroupKey, ...]
+    partitions: tuple[Partition, ...]
+    ledger: Ledger = field(repr=False)
+
+    def is_visible(self, key: GroupKey) -> bool:
+        """Whether the release may show this group (unknown groups are never visible)."""
+        return key in self.visible
+
+    def display_count(self, key: GroupKey) -> str:
+        """The count as shown: the number, or the one wording used for every hidden cell."""
+        return str(self.counts[key]) if key in self.visible else SUPPRESSED_TEXT
+
+
+def plan_release(cell_counts: Mapping[Cell, int], k: int, history: Sequence[Ledger] = ()) -> Plan:
+    """Decide which groups this release shows; `history` holds the wave's earlier ledgers."""
+    return _plan(cell_counts, k, history)
+
+
+def free_text_allowed(n: int, audience: str) -> bool:
+    """Free text is never shown to leads; the core team sees it for groups of 10 or more."""
+    if audience not in ("lead", "core"):
+        raise ValueError(f"unknown audience {audience!r}")
+    return audience == "core" and n >= FREE_TEXT_MIN
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"a count must be a non-negative whole number, not {value!r}")
+    return value
+
+
+@dataclass
+class _State:
+    """Working data for one planning run."""
+
+    structure: Structure
+    k: int
+    now: dict[GroupKey, int]
+    before: list[dict[GroupKey, int]]
+    shown_before: list[frozenset[GroupKey]]
+    visible: set[GroupKey]
+
+    def order(self, key: GroupKey) -> tuple[int, str]:
+        return self.now[key], sort_key(key)
+
+    def hide(self, key: GroupKey) -> bool:
+        if key in self.visible:
+            self.visible.discard(key)
+            return True
+        return False
+
+
+def _plan(
+    cell_counts: Mapping[Cell, int],
+    k: int,
+    history: Sequence[Ledger],
+    *,
+    complement: bool = True,
+    time: bool = True,
+    exact: bool = True,
+) -> Plan:
+    """`plan_release` with switches, so tests can show each rule is needed. Not public."""
+    if isinstance(k, bool) or not isinstance(k, int) or k < MIN_K:
+        raise ValueError(f"k must be a whole number of at least {MIN_K}")
+    now_cells: dict[Cell, int] = {}
+    for cell, n in cell_counts.items():
+        normal = normalise_cell(cell)
+        if normal in now_cells:
+            raise ValueError(f"cell {cell!r} given twice")
+        now_cells[normal] = _count(n)
+    every = set(now_cells).union(*(ledger.cells for ledger in history))
+    structure = build_structure(every)
+    cumulative = [dict(ledger.cells) for ledger in history] + [now_cells]
+    for earlier, later in pairwise(cumulative):
+        if any(later.get(cell, 0) < n for cell, n in earlier.items()):
+            raise ValueError("a cell has fewer responses than at an earlier release")
+    for ledger in history:
+        if not ledger.shown <= set(structure.members):
+            raise ValueError("an earlier release showed a group this wave does not have")
+    state = _State(
+        structure=structure,
+        k=k,
+        now={g: structure.count(g, now_cells) for g in structure.groups},
+        before=[{g: structure.count(g, c) for g in structure.groups} for c in cumulative[:-1]],
+        shown_before=[ledger.shown for ledger in history],
+        visible=set(),
+    )
+    state.visible = {g for g, n in state.now.items() if n >= k}
+    safe: set[object] = set()
+    while True:
+        _fixpoint(state, complement=complement, time=time)
+        if not exact or not _audit_round(state, cumulative, safe):
+            break
+    visible = frozenset(state.visible)
+    ledger = Ledger(k=k, cells=now_cells, counts=dict(state.now), shown=visible)
+    return Plan(
+        k=k,
+        visible=visible,
+        counts={g: state.now[g] for g in sorted(visible, key=sort_key)},
+        groups=structure.groups,
+        partitions=structure.partitions,
+        ledger=ledger,
+    )
+
+
+def _fixpoint(state: _State, *, complement: bool, time: bool) -> None:
+    changed = True
+    while changed:
+        changed = False
+        if complement:
+            for partition in state.structure.partitions:
+                changed |= _complement(state, partition)
+        if time:
+            for r in range(len(state.before)):
+                changed |= _growth(state, r)
+                for partition in state.structure.partitions:
+                    changed |= _growth_complement(state, r, partition)
+
+
+def _complement(state: _State, partition: Partition) -> bool:
+    parent, children = partition
+    changed = False
+    if parent in state.visible:
+        while 0 < _hidden(state, children) < state.k:
+            shown = [c for c in children if c in state.visible]
+            changed |= state.hide(min(shown, key=state.order))
+    elif state.now[parent] > 0 and _hidden(state, children) == 0:
+        # Every non-empty child is shown, so the hidden parent is their sum: hide one.
+        shown = [c for c in children if c in state.visible]
+        changed |= state.hide(min(shown, key=state.order))
+    return changed
+
+
+def _hidden(state: _State, children: Sequence[GroupKey]) -> int:
+    return sum(state.now[c] for c in children if c not in state.visible)
+
+
+def _growth(state: _State, r: int) -> bool:
+    changed = False
+    for key in sorted(state.visible & state.shown_before[r], key=sort_key):
+        if 0 < state.now[key] - state.before[r][key] < state.k:
+            changed |= state.hide(key)
+    return changed
+
+
+def _growth_complement(state: _State, r: int, partition: Partition) -> bool:
+    parent, children = partition
+    then = state.shown_before[r]
+    if parent not in state.visible or parent not in then:
+        return False
+
+    def growth(key: GroupKey) -> int:
+        return state.now[key] - state.before[r][key]
+
+    changed = False
+    while True:
+        both = [c for c in children if c in state.visible and c in then]
+        hidden = sum(growth(c) for c in children if c not in both)
+        if hidden == 0 or hidden >= state.k:
+            return changed
+        candidates = [c for c in both if growth(c) > 0]
+        if not candidates:
+            # Cannot happen while the parent's own growth is 0 or >= k; stay safe anyway.
+            return state.hide(parent) or changed
+        changed |= state.hide(min(candidates, key=lambda c: (growth(c), state.now[c], sort_key(c))))
+
+
+def _audit_round(
+    state: _State, cumulative: Sequence[Mapping[Cell, int]], safe: set[object]
+) -> bool:
+    """Run the exact audit once; hide one group per exposure found. True if anything hid."""
+    structure = state.structure
+    atom_of: dict[tuple[int, int], int] = {}
+    counts: list[int] = []
+    for c, cell in enumerate(structure.cells):
+        previous = 0
+        for j, totals in enumerate(cumulative):
+            n = totals.get(cell, 0)
+            if n > previous:
+                atom_of[(c, j)] = len(counts)
+                counts.append(n - previous)
+            previous = n
+
+    def atoms(key: GroupKey, release: int) -> frozenset[int]:
+        return frozenset(
+            atom_of[(c, j)]
+            for c in structure.members[key]
+            for j in range(release + 1)
+            if (c, j) in atom_of
+        )
+
+    rows: list[frozenset[int]] = []
+    for r, shown in enumerate(state.shown_before):
+        rows += [atoms(key, r) for key in sorted(shown, key=sort_key)]
+    current = sorted(state.visible, key=sort_key)
+    first_current = len(rows)
+    rows += [atoms(key, len(cumulative) - 1) for key in current]
+    suppressible = frozenset(range(first_current, len(rows)))
+    changed = False
+    for finding in audit(counts, rows, suppressible, state.k, safe_cache=safe):
+        candidates = [current[i - first_current] for i in finding.rows]
+        candidates = [key for key in candidates if key in state.visible]
+        if candidates:
+            changed |= state.hide(min(candidates, key=state.order))
+    return changed
