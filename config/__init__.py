@@ -99,6 +99,10 @@ class TestingConfig(BaseConfig):
     TESTING = True
     RATELIMIT_ENABLED = True
     KEK_FILE = None
+    # Cheap password hashing so the suite stays fast; production keeps argon2's defaults.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
 
     def default_database(self) -> str:
         """In-memory SQLite unless DATABASE_URL points elsewhere (CI runs PostgreSQL too)."""
@@ -118,6 +122,11 @@ class ProductionConfig(BaseConfig):
     PREFERRED_URL_SCHEME = "https"
     HSTS = True
     KEK_FILE = None
+    # Flask-WTF's strict mode demands a same-origin Referer on every HTTPS post, but
+    # `Referrer-Policy: no-referrer` (which keeps survey tokens out of logs elsewhere) means
+    # browsers send none, so every form would fail behind the TLS proxy. The CSRF token in
+    # the SameSite=Lax session cookie already refuses cross-site posts.
+    WTF_CSRF_SSL_STRICT = False
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_compress import Compress
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -37,3 +38,5 @@ csrf = CSRFProtect()
 # keyed by survey link inside the views, and nothing here records an IP.
 limiter = Limiter(key_func=_no_client_address, default_limits=[])
 compress = Compress()
+# Staff sign-in; survey.auth binds it and supplies the loaders.
+login = LoginManager()
