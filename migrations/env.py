@@ -14,7 +14,9 @@ logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
 engine = target_db.engine
-config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+config.set_main_option(
+    "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+)
 
 
 def _options() -> dict:
@@ -27,8 +29,12 @@ def _options() -> dict:
 
 def run_migrations_offline() -> None:
     """Emit SQL to stdout instead of running it."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=target_db.metadata, literal_binds=True, **_options())
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_db.metadata,
+        literal_binds=True,
+        **_options(),
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -7,6 +7,7 @@ and how to check that a template is internally consistent.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 # A headline that refers to the whole-scale total rather than to one subscale.
@@ -92,7 +93,7 @@ class ScaleTemplate:
     criteria: CriteriaRule | None = None
     notes: str = ""
 
-    @property
+    @cached_property
     def values(self) -> tuple[int, ...]:
         """The allowed raw response values, lowest first."""
         return tuple(option.value for option in self.options)

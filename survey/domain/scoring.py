@@ -75,9 +75,9 @@ def score_scale(
     keyed = {item: template.keyed_value(item, value) for item, value in values.items()}
     scored = [_score_subscale(subscale, keyed) for subscale in template.subscales]
     exact = {result.key: score for score, result in scored}
-    total: Fraction | None = None
+    total: Fraction | int | None = None
     if template.has_total and None not in exact.values():
-        total = sum((score for score in exact.values() if score is not None), Fraction(0))
+        total = sum(score for score in exact.values() if score is not None)
     headline = total if template.headline == TOTAL else exact[template.headline]
     return ScaleResult(
         scale_key=scale_key or template.key,
@@ -111,12 +111,14 @@ def score_questionnaire(questionnaire: Questionnaire, answers: Answers) -> dict[
 
 def _score_subscale(
     subscale: Subscale, keyed: Mapping[int, int]
-) -> tuple[Fraction | None, SubscaleResult]:
+) -> tuple[Fraction | int | None, SubscaleResult]:
     """The exact score (for the total) and the reported result of one subscale."""
     answered = [keyed[item] for item in subscale.items if item in keyed]
     missing = subscale.n_items - len(answered)
-    exact: Fraction | None = None
-    if answered and missing <= subscale.max_missing:
+    exact: Fraction | int | None = None
+    if answered and missing == 0:
+        exact = sum(answered)  # the common case: a whole number, no fractions needed
+    elif answered and missing <= subscale.max_missing:
         # Exact arithmetic so prorated halves round the same way on every platform.
         exact = Fraction(sum(answered) * subscale.n_items, len(answered))
     result = SubscaleResult(
@@ -131,13 +133,15 @@ def _score_subscale(
     return exact, result
 
 
-def _rounded(score: Fraction | None) -> float | None:
+def _rounded(score: Fraction | int | None) -> float | None:
     if score is None:
         return None
+    if isinstance(score, int):
+        return float(score)
     return math.floor(score * 10 + Fraction(1, 2)) / 10
 
 
-def _band(bands: tuple[Band, ...], score: Fraction | None) -> Band | None:
+def _band(bands: tuple[Band, ...], score: Fraction | int | None) -> Band | None:
     # Band on the reported (rounded) score, so the band always matches the number shown.
     rounded = _rounded(score)
     return None if rounded is None else band_for(bands, rounded)

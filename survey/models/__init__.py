@@ -1,5 +1,13 @@
 """SQLAlchemy 2.0 typed models, one module per area; import them from here."""
 
+from survey.models.accounts import (
+    ROLES,
+    ApiToken,
+    AuditEvent,
+    LeadGrant,
+    User,
+    new_session_token,
+)
 from survey.models.core import (
     SECTORS,
     Organisation,
@@ -14,18 +22,27 @@ from survey.models.core import (
     new_response_id,
     utcnow,
 )
+from survey.models.releases import Release, ReleaseImmutable
 
 __all__ = [
+    "ROLES",
     "SECTORS",
+    "ApiToken",
+    "AuditEvent",
+    "LeadGrant",
     "Organisation",
     "QuestionnaireVersion",
+    "Release",
+    "ReleaseImmutable",
     "Response",
     "SignpostResource",
     "SurveyLink",
     "Team",
     "UsedForm",
+    "User",
     "Wave",
     "new_link_token",
     "new_response_id",
+    "new_session_token",
     "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from survey.domain.sealing import new_wave_keys
 from survey.extensions import db
@@ -61,5 +61,16 @@ def open_wave(plan: WavePlan, kek: bytes) -> Wave:
     wave.kek_id = keys.kek_id
     for team in plan.teams:
         db.session.add(SurveyLink(wave=wave, team=team))
+    db.session.commit()
+    return wave
+
+
+def close_wave(wave: Wave, today: date) -> Wave:
+    """Close a wave early (from today on it accepts no more responses)."""
+    last_day = wave.closed_early_on or wave.closes_on
+    if today > last_day:
+        raise WaveError("the wave has already closed")
+    # Closing today means the last accepted day was yesterday.
+    wave.closed_early_on = max(wave.opens_on, today - timedelta(days=1))
     db.session.commit()
     return wave

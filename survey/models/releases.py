@@ -1,0 +1,58 @@
+"""Releases: immutable, k-anonymous snapshots of a wave's results. Leads read nothing else."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.extensions import db
+from survey.models.core import Wave, utcnow
+
+
+class ReleaseImmutable(Exception):
+    """A stored release was about to be changed; releases are append-only."""
+
+
+class Release(db.Model):  # type: ignore[name-defined,misc]
+    """One release of a wave: the released figures (payload) and the internal ledger.
+
+    The ledger holds counts the time rule needs at the next release (including for
+    suppressed groups); it is never shown to anyone.
+    """
+
+    __tablename__ = "release"
+    __table_args__ = (
+        UniqueConstraint("wave_id", "sequence", name="wave_sequence"),
+        CheckConstraint("kind IN ('interim', 'final')", name="kind_known"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    payload: Mapped[str] = mapped_column(Text)
+    ledger: Mapped[str] = mapped_column(Text)
+    wave: Mapped[Wave] = relationship()
+
+
+@event.listens_for(Release, "before_update")
+def _refuse_update(_mapper: Any, _connection: Any, _target: Release) -> None:
+    raise ReleaseImmutable("releases are immutable; make a new release instead")
+
+
+@event.listens_for(Release, "before_delete")
+def _refuse_delete(_mapper: Any, _connection: Any, _target: Release) -> None:
+    raise ReleaseImmutable("releases are immutable and are never deleted")

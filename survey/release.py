@@ -1,0 +1,306 @@
+"""The release step: open → score → aggregate → disclosure rules → an immutable Release.
+
+This is the single door through which any figure reaches a lead, the API or an export.
+Responses are streamed: opened, scored and folded into per-cell accumulators one at a
+time, so memory grows with the number of cells, not the number of responses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from survey.domain.aggregate import (
+    WaveAggregate,
+    scale_figures,
+    summary_from_json,
+)
+from survey.domain.band_release import BandRelease, code_release_bands
+from survey.domain.disclosure import SUPPRESSED_TEXT, Ledger, Plan, plan_release
+from survey.domain.groups import (
+    ALLIANCE,
+    NOT_ANSWERED,
+    ORGANISATION,
+    TEAM,
+    GroupKey,
+    build_structure,
+)
+from survey.domain.questionnaire_model import ContextQuestion, Questionnaire
+from survey.domain.sealing import SealContext, open_wave
+from survey.domain.stats import compare, summarise
+from survey.extensions import db
+from survey.models import QuestionnaireVersion, Response, Team, Wave
+from survey.models.releases import Release
+from survey.services.questionnaires import definition
+
+PAYLOAD_FORMAT = 1
+STREAM_BATCH = 1000
+
+Progress = Callable[[int], None]
+
+
+class ReleaseError(ValueError):
+    """This release cannot be made now; the message says why."""
+
+
+def last_day(wave: Wave) -> date:
+    """The last day the wave accepts responses."""
+    return wave.closed_early_on or wave.closes_on
+
+
+def releases_of(wave_id: int) -> list[Release]:
+    """A wave's releases, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Release).where(Release.wave_id == wave_id).order_by(Release.sequence)
+        )
+    )
+
+
+def check_release_allowed(wave: Wave, kind: str, today: date) -> None:
+    """Refuse releases the time rule does not allow: one final release, after the wave closes."""
+    previous = releases_of(wave.id)
+    if any(r.kind == "final" for r in previous):
+        raise ReleaseError("this wave has had its final release; releases are never remade")
+    if kind == "final" and today <= last_day(wave):
+        raise ReleaseError(
+            f"the wave is open until {last_day(wave)}; close it first or make an interim release"
+        )
+    if kind == "interim":
+        if wave.release_mode != "interim":
+            raise ReleaseError(
+                "this wave is released once, when it closes (release mode 'at close')"
+            )
+        if today > last_day(wave):
+            raise ReleaseError("the wave has closed: make its final release instead")
+    if kind not in ("interim", "final"):
+        raise ReleaseError(f"unknown release kind {kind!r}")
+
+
+def count_responses(wave_id: int) -> int:
+    """How many sealed responses a wave holds (for progress bars; never shown to leads)."""
+    query = select(func.count()).select_from(Response).where(Response.wave_id == wave_id)
+    return int(db.session.scalar(query) or 0)
+
+
+def _stream(wave_id: int) -> Iterator[tuple[str, int, bytes]]:
+    query = (
+        select(Response.id, Response.team_id, Response.sealed)
+        .where(Response.wave_id == wave_id)
+        .execution_options(yield_per=STREAM_BATCH, stream_results=True)
+    )
+    for row in db.session.execute(query):
+        yield row[0], row[1], bytes(row[2])
+
+
+def aggregate_wave(wave: Wave, kek: bytes, progress: Progress | None = None) -> WaveAggregate:
+    """Open, score and aggregate every response of a wave, one at a time."""
+    questionnaire = definition(wave.questionnaire_version)
+    org_of = {
+        team_id: org_id
+        for team_id, org_id in db.session.execute(select(Team.id, Team.organisation_id))
+    }
+    opener = open_wave(wave.wrapped_private_key, kek, wave.id)
+    aggregate = WaveAggregate(questionnaire)
+    for response_id, team_id, sealed in _stream(wave.id):
+        answers = opener.open(SealContext(wave.id, team_id, response_id), sealed)
+        aggregate.add(str(org_of[team_id]), str(team_id), answers)
+        if progress is not None:
+            progress(1)
+    return aggregate
+
+
+def make_release(
+    wave: Wave, kek: bytes, *, kind: str, today: date, progress: Progress | None = None
+) -> Release:
+    """Make and store the next release of a wave (commits once)."""
+    check_release_allowed(wave, kind, today)
+    questionnaire = definition(wave.questionnaire_version)
+    aggregate = aggregate_wave(wave, kek, progress)
+    earlier = releases_of(wave.id)
+    ledgers = [json.loads(r.ledger) for r in earlier]
+    plan = plan_release(
+        aggregate.cell_counts(), wave.k, [Ledger.from_json(entry["groups"]) for entry in ledgers]
+    )
+    bands = _code_bands(questionnaire, aggregate, plan, ledgers)
+    sequence = len(earlier) + 1
+    payload = _payload(
+        wave, questionnaire, aggregate, plan, bands, today=today, sequence=sequence, kind=kind
+    )
+    ledger = {"groups": plan.ledger.to_json(), "bands": {k: b.to_json() for k, b in bands.items()}}
+    release = Release(
+        wave_id=wave.id,
+        sequence=sequence,
+        kind=kind,
+        payload=json.dumps(payload, sort_keys=True),
+        ledger=json.dumps(ledger, sort_keys=True),
+    )
+    db.session.add(release)
+    db.session.commit()
+    return release
+
+
+def _members(aggregate: WaveAggregate, plan: Plan) -> dict[GroupKey, list[Any]]:
+    structure = build_structure(aggregate.cells)
+    return {
+        key: [structure.cells[i] for i in structure.members[key]]
+        for key in plan.visible
+        if key in structure.members
+    }
+
+
+def _code_bands(
+    questionnaire: Questionnaire, aggregate: WaveAggregate, plan: Plan, ledgers: list[Any]
+) -> dict[str, BandRelease]:
+    members = _members(aggregate, plan)
+    coded: dict[str, BandRelease] = {}
+    for scale in questionnaire.scales:
+        bands = scale.template.headline_bands()
+        counts = {
+            key: aggregate.merged(cells)[scale.key].headline.band_counts([b.low for b in bands])
+            for key, cells in members.items()
+        }
+        history = [BandRelease.from_json(entry["bands"][scale.key]) for entry in ledgers]
+        coded[scale.key] = code_release_bands(plan, counts, [b.label for b in bands], history)
+    return coded
+
+
+def _structural_groups(wave: Wave, questionnaire: Questionnaire) -> list[tuple[GroupKey, str]]:
+    """Every group a release reports on, from the wave's teams and the questionnaire's options.
+
+    Listing groups from structure rather than from the data means an empty group reads
+    exactly like any other hidden one.
+    """
+    teams = sorted({link.team for link in wave.links}, key=lambda t: (t.organisation.name, t.name))
+    organisations = sorted({team.organisation for team in teams}, key=lambda o: o.name)
+    bases: list[tuple[GroupKey, str]] = [(GroupKey(ALLIANCE), "All member organisations")]
+    bases += [(GroupKey(ORGANISATION, str(o.id)), o.name) for o in organisations]
+    bases += [(GroupKey(TEAM, str(t.id)), f"{t.organisation.name}: {t.name}") for t in teams]
+    groups = list(bases)
+    context = [c for c in questionnaire.context if c.quasi_identifier]
+    for key, label in bases:
+        for question in context:
+            for value, value_label in _values(question):
+                groups.append((key.subgroup(question.id, value), f"{label}, {value_label}"))
+    return groups
+
+
+def _values(question: ContextQuestion) -> list[tuple[str, str]]:
+    return [(o.value, o.label) for o in question.options] + [(NOT_ANSWERED, "not answered")]
+
+
+def previous_release(wave: Wave) -> Release | None:
+    """The final release of the latest earlier wave of the same questionnaire, for comparison."""
+    key = wave.questionnaire_version.key
+    return db.session.scalars(
+        select(Release)
+        .join(Wave, Release.wave_id == Wave.id)
+        .join(QuestionnaireVersion, Wave.questionnaire_version_id == QuestionnaireVersion.id)
+        .where(
+            QuestionnaireVersion.key == key,
+            Release.kind == "final",
+            Wave.id != wave.id,
+            Wave.closes_on < wave.opens_on,
+        )
+        .order_by(Wave.closes_on.desc())
+        .limit(1)
+    ).first()
+
+
+def _comparison(previous: dict[str, Any] | None, group: str, scale: str, current: Any) -> Any:
+    if previous is None:
+        return None
+    old = previous["groups"].get(group)
+    if not old or not old["shown"] or scale not in old["scales"]:
+        return None
+    before = summary_from_json(old["scales"][scale]["headline"])
+    result = compare(before, current)
+    if result is None:
+        return None
+    return {
+        "previous_wave": previous["wave"]["name"],
+        "previous_mean": before.mean,
+        "diff": round(result.diff, 2),
+        "ci_low": None if result.ci_low is None else round(result.ci_low, 2),
+        "ci_high": None if result.ci_high is None else round(result.ci_high, 2),
+        "hedges_g": None if result.hedges_g is None else round(result.hedges_g, 2),
+    }
+
+
+def _payload(
+    wave: Wave,
+    questionnaire: Questionnaire,
+    aggregate: WaveAggregate,
+    plan: Plan,
+    bands: dict[str, BandRelease],
+    *,
+    today: date,
+    sequence: int,
+    kind: str,
+) -> dict[str, Any]:
+    members = _members(aggregate, plan)
+    structural = _structural_groups(wave, questionnaire)
+    prior = previous_release(wave)
+    previous = json.loads(prior.payload) if prior is not None else None
+    groups: dict[str, Any] = {}
+    for key, label in structural:
+        entry: dict[str, Any] = {
+            "key": str(key),
+            "level": key.level,
+            "id": key.id,
+            "attribute": key.attribute,
+            "value": key.value,
+            "label": label,
+            "shown": key in members,
+        }
+        if key not in members:
+            entry["text"] = SUPPRESSED_TEXT
+        else:
+            merged = aggregate.merged(members[key])
+            entry["n"] = plan.counts[key]
+            entry["scales"] = {}
+            for scale in questionnaire.scales:
+                figures = scale_figures(scale, merged[scale.key])
+                figures["bands"] = bands[scale.key].shown[key].to_json()
+                figures["comparison"] = _comparison(
+                    previous, str(key), scale.key, summarise(merged[scale.key].headline)
+                )
+                entry["scales"][scale.key] = figures
+        groups[str(key)] = entry
+    return {
+        "format": PAYLOAD_FORMAT,
+        "kind": kind,
+        "sequence": sequence,
+        "k": wave.k,
+        "made_on": today.isoformat(),
+        "synthetic": wave.synthetic,
+        "wave": {
+            "id": wave.id,
+            "name": wave.name,
+            "opens_on": wave.opens_on.isoformat(),
+            "closes_on": last_day(wave).isoformat(),
+        },
+        "questionnaire": {
+            "key": questionnaire.key,
+            "version": wave.questionnaire_version.version,
+            "title": questionnaire.title,
+        },
+        "scales": [
+            {
+                "key": s.key,
+                "name": s.template.name,
+                "template": s.template.key,
+                "headline": s.template.headline,
+                "bands": [b.label for b in s.template.headline_bands()],
+                "range": [s.template.headline_bands()[0].low, s.template.headline_bands()[-1].high],
+                "citation": s.template.citation,
+            }
+            for s in questionnaire.scales
+        ],
+        "groups": groups,
+        "order": [str(key) for key, _ in structural],
+    }

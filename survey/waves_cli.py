@@ -1,0 +1,74 @@
+"""`flask waves ...`: list, close and release survey rounds from the shell or a scheduler."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from survey import keyring
+from survey.extensions import db
+from survey.keys import KeyConfigError
+from survey.models import Wave
+from survey.release import ReleaseError, count_responses, make_release
+from survey.services.waves import WaveError, close_wave
+
+waves_cli = AppGroup("waves", help="Survey rounds: list, close, release.")
+
+
+def _today() -> datetime:
+    return datetime.now(UTC)
+
+
+def _wave(wave_id: int) -> Wave:
+    wave = db.session.get(Wave, wave_id)
+    if wave is None:
+        raise click.ClickException(f"there is no wave with id {wave_id}")
+    return wave
+
+
+@waves_cli.command("list")
+def waves_list() -> None:
+    """List waves with their dates and release mode (no response counts)."""
+    for wave in db.session.scalars(select(Wave).order_by(Wave.opens_on)):
+        state = "open" if wave.is_open(_today().date()) else "closed or not yet open"
+        click.echo(
+            f"{wave.id}\t{wave.name}\t{wave.opens_on} to {wave.closed_early_on or wave.closes_on}"
+            f"\t{wave.release_mode}\t{state}"
+        )
+
+
+@waves_cli.command("close")
+@click.argument("wave_id", type=int)
+def waves_close(wave_id: int) -> None:
+    """Close a wave now: it accepts no more responses from today."""
+    try:
+        wave = close_wave(_wave(wave_id), _today().date())
+    except WaveError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"closed wave {wave.id} ({wave.name}); last day was {wave.closed_early_on}")
+
+
+@waves_cli.command("release")
+@click.argument("wave_id", type=int)
+@click.option(
+    "--interim", is_flag=True, help="An interim release (only for waves in interim mode)."
+)
+def waves_release(wave_id: int, interim: bool) -> None:
+    """Open, score and aggregate a wave's responses, and store a k-anonymous release."""
+    wave = _wave(wave_id)
+    try:
+        kek = keyring.configured_kek(current_app.config)
+    except KeyConfigError as error:
+        raise click.ClickException(str(error)) from None
+    kind = "interim" if interim else "final"
+    total = count_responses(wave.id)
+    try:
+        with click.progressbar(length=total, label=f"Opening {total} responses") as bar:
+            release = make_release(wave, kek, kind=kind, today=_today().date(), progress=bar.update)
+    except ReleaseError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"made {kind} release {release.sequence} of wave {wave.id} ({wave.name})")
