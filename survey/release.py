@@ -204,9 +204,9 @@ def previous_release(wave: Wave) -> Release | None:
             QuestionnaireVersion.key == key,
             Release.kind == "final",
             Wave.id != wave.id,
-            Wave.closes_on < wave.opens_on,
+            func.coalesce(Wave.closed_early_on, Wave.closes_on) < wave.opens_on,
         )
-        .order_by(Wave.closes_on.desc())
+        .order_by(func.coalesce(Wave.closed_early_on, Wave.closes_on).desc())
         .limit(1)
     ).first()
 
@@ -216,6 +216,8 @@ def _comparison(previous: dict[str, Any] | None, group: str, scale: str, current
         return None
     old = previous["groups"].get(group)
     if not old or not old["shown"] or scale not in old["scales"]:
+        return None
+    if old["scales"][scale]["headline"].get("hidden"):
         return None
     before = summary_from_json(old["scales"][scale]["headline"])
     result = compare(before, current)

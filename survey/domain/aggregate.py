@@ -11,17 +11,26 @@ Accumulators keep histograms and sums, never the responses, so memory stays boun
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from survey.domain.disclosure import SUPPRESSED_TEXT
 from survey.domain.groups import NOT_ANSWERED, Cell
 from survey.domain.questionnaire_model import Answers, Questionnaire, Scale
-from survey.domain.scale_types import TOTAL, ScaleTemplate
-from survey.domain.scoring import ScaleResult, score_questionnaire
-from survey.domain.stats import ItemAccumulator, ScoreAccumulator, Summary, summarise
+from survey.domain.scale_types import TOTAL, Band, ScaleTemplate
+from survey.domain.scoring import Exact, exact_scores, tenths
+from survey.domain.stats import (
+    ItemAccumulator,
+    ScoreAccumulator,
+    Summary,
+    summarise,
+    summary_pins_band,
+)
 
 TOTAL_KEY = TOTAL
+_Tenths = tuple[int, dict[str, int]]
 
 
 @dataclass
@@ -40,41 +49,40 @@ class ScaleCell:
         self.items.merge(other.items)
 
 
-def headline_score(template: ScaleTemplate, result: ScaleResult) -> float | None:
-    """The score the headline band applies to: the total, or the template's headline subscale."""
-    if template.headline == TOTAL:
-        return result.total
-    return result.subscale(template.headline).score
-
-
-def _complete_scores(
-    template: ScaleTemplate, result: ScaleResult
-) -> tuple[float, dict[str, float]] | None:
-    """Headline, total and every subscale score, or None if any of them is not scored.
+def _complete_scores(template: ScaleTemplate, values: Mapping[int, int]) -> _Tenths | None:
+    """Headline, total and every subscale score in tenths, or None if any is not scored.
 
     Everyone in the release population has every figure, so each figure covers the same people.
     """
-    headline = headline_score(template, result)
-    parts = {sub.key: sub.score for sub in result.subscales}
+    scores = exact_scores(template, values)
+    headline = scores.headline(template)
+    parts: dict[str, Exact | None] = dict(scores.subscales)
     if template.has_total:
-        parts[TOTAL_KEY] = result.total
-    if headline is None or any(value is None for value in parts.values()):
+        parts[TOTAL_KEY] = scores.total
+    if headline is None or None in parts.values():
         return None
-    return headline, {key: value for key, value in parts.items() if value is not None}
+    return tenths(headline), {key: tenths(v) for key, v in parts.items() if v is not None}
 
 
-def _item_values(scale: Scale, answers: Answers, result: ScaleResult) -> dict[str, int | None]:
-    """Answered items as given; skipped items at the person's own subscale mean (rounded)."""
-    values: dict[str, int | None] = {}
-    by_number = {item.number: item for item in scale.items}
-    for sub_def in scale.template.subscales:
-        sub = result.subscale(sub_def.key)
-        answered = [answers[by_number[n].id] for n in sub_def.items if by_number[n].id in answers]
-        own_mean = round(sum(int(v) for v in answered) / len(answered)) if answered else None
-        for number in sub_def.items:
-            item_id = by_number[number].id
-            raw = answers.get(item_id)
-            values[item_id] = int(raw) if raw is not None else (own_mean if sub.scored else None)
+def _subscale_item_ids(scale: Scale) -> tuple[tuple[str, ...], ...]:
+    by_number = {item.number: item.id for item in scale.items}
+    return tuple(tuple(by_number[n] for n in sub.items) for sub in scale.template.subscales)
+
+
+def _item_values(subscales: tuple[tuple[str, ...], ...], answers: Answers) -> dict[str, int]:
+    """Answered items as given; skipped items at the person's own subscale mean (half up).
+
+    Only called for people in the release population, whose every subscale is scored.
+    """
+    values: dict[str, int] = {}
+    for ids in subscales:
+        answered = [int(answers[i]) for i in ids if i in answers]
+        if len(answered) == len(ids):
+            values.update(zip(ids, answered, strict=True))
+            continue
+        own_mean = math.floor(sum(answered) / len(answered) + 0.5)
+        for item_id in ids:
+            values[item_id] = int(answers.get(item_id, own_mean))
     return values
 
 
@@ -84,15 +92,17 @@ class WaveAggregate:
     def __init__(self, questionnaire: Questionnaire) -> None:
         self.questionnaire = questionnaire
         self.attributes = questionnaire.quasi_identifiers()
+        self._item_ids = {s.key: _subscale_item_ids(s) for s in questionnaire.scales}
+        self._numbers = {s: tuple((i.id, i.number) for i in s.items) for s in questionnaire.scales}
         self.cells: dict[Cell, dict[str, ScaleCell]] = {}
         self.excluded = 0
 
     def add(self, organisation_id: str, team_id: str, answers: Answers) -> bool:
         """Score one response and file it in its cell; False if it cannot be scored."""
-        results = score_questionnaire(self.questionnaire, answers)
-        scores: dict[str, tuple[float, dict[str, float]]] = {}
-        for scale in self.questionnaire.scales:
-            scored = _complete_scores(scale.template, results[scale.key])
+        scores: dict[str, _Tenths] = {}
+        for scale, numbers in self._numbers.items():
+            values = {n: int(answers[item_id]) for item_id, n in numbers if item_id in answers}
+            scored = _complete_scores(scale.template, values)
             if scored is None:
                 self.excluded += 1
                 return False
@@ -100,14 +110,20 @@ class WaveAggregate:
         attrs = tuple(
             sorted((q, str(answers.get(q, NOT_ANSWERED)) or NOT_ANSWERED) for q in self.attributes)
         )
-        cell = self.cells.setdefault((organisation_id, team_id, attrs), {})
+        key = (organisation_id, team_id, attrs)
+        cell = self.cells.get(key)
+        if cell is None:
+            cell = self.cells[key] = {s.key: ScaleCell() for s in self.questionnaire.scales}
         for scale in self.questionnaire.scales:
             headline, parts = scores[scale.key]
-            acc = cell.setdefault(scale.key, ScaleCell())
-            acc.headline.add(headline)
-            for key, value in parts.items():
-                acc.subscales.setdefault(key, ScoreAccumulator()).add(value)
-            acc.items.add(_item_values(scale, answers, results[scale.key]))
+            acc = cell[scale.key]
+            acc.headline.add_tenths(headline)
+            for part, value in parts.items():
+                subscale = acc.subscales.get(part)
+                if subscale is None:
+                    subscale = acc.subscales[part] = ScoreAccumulator()
+                subscale.add_tenths(value)
+            acc.items.add_complete(_item_values(self._item_ids[scale.key], answers))
         return True
 
     def cell_counts(self) -> dict[Cell, int]:
@@ -152,35 +168,46 @@ def summary_from_json(data: Mapping[str, Any]) -> Summary:
     )
 
 
+def _guarded(acc: ScoreAccumulator, bands: Sequence[Band]) -> dict[str, Any]:
+    """A summary, unless n, mean and SD alone would tell a reader everyone's band (rule 4)."""
+    summary = summarise(acc)
+    if bands and summary_pins_band(summary, [b.low for b in bands], bands[0].low, bands[-1].high):
+        return {"hidden": True, "text": SUPPRESSED_TEXT}
+    return summary_json(summary)
+
+
+def _item_mean(mean: float, low: int, high: int) -> dict[str, Any]:
+    # A mean at the very end of the scale says how every member answered: code it instead.
+    # One decimal place, so a mean times its group size does not give back an exact sum.
+    if mean <= low:
+        return {"mean": None, "text": f"{low} (everyone at the lowest answer is possible)"}
+    if mean >= high:
+        return {"mean": None, "text": f"{high} (everyone at the highest answer is possible)"}
+    return {"mean": round(mean, 1), "text": f"{mean:.1f}"}
+
+
 def scale_figures(scale: Scale, acc: ScaleCell) -> dict[str, Any]:
     """Headline and subscale summaries and item means of one visible group."""
     template = scale.template
-    subscales = [
-        {
-            "key": sub.key,
-            "label": sub.label,
-            "summary": summary_json(summarise(acc.subscales[sub.key])),
-        }
-        for sub in template.subscales
-        if sub.key in acc.subscales
+    bands_of = {sub.key: sub.bands for sub in template.subscales}
+    bands_of[TOTAL_KEY] = template.total_bands
+    order = ([TOTAL_KEY] if TOTAL_KEY in acc.subscales else []) + [
+        sub.key for sub in template.subscales if sub.key in acc.subscales
     ]
-    if TOTAL_KEY in acc.subscales:
-        subscales.insert(
-            0,
-            {
-                "key": TOTAL_KEY,
-                "label": "Total",
-                "summary": summary_json(summarise(acc.subscales[TOTAL_KEY])),
-            },
-        )
+    labels = {sub.key: sub.label for sub in template.subscales} | {TOTAL_KEY: "Total"}
+    subscales = [
+        {"key": key, "label": labels[key], "summary": _guarded(acc.subscales[key], bands_of[key])}
+        for key in order
+    ]
+    low, high = min(template.values), max(template.values)
     means = acc.items.means()
     items = [
-        {"id": item.id, "number": item.number, "mean": round(means[item.id], 2)}
+        {"id": item.id, "number": item.number} | _item_mean(means[item.id], low, high)
         for item in scale.items
         if item.id in means
     ]
     return {
-        "headline": summary_json(summarise(acc.headline)),
+        "headline": _guarded(acc.headline, template.headline_bands()),
         "subscales": subscales,
         "items": items,
     }

@@ -63,29 +63,61 @@ class ScaleResult:
         raise KeyError(key)
 
 
+Exact = Fraction | int
+
+
+@dataclass(frozen=True)
+class ExactScores:
+    """Unrounded scores: per subscale (None if not scored) and the total (None if not scored)."""
+
+    subscales: dict[str, Exact | None]
+    total: Exact | None
+
+    def headline(self, template: ScaleTemplate) -> Exact | None:
+        """The score the template's headline band applies to."""
+        return self.total if template.headline == TOTAL else self.subscales[template.headline]
+
+
+def exact_scores(template: ScaleTemplate, values: Mapping[int, int]) -> ExactScores:
+    """Check raw values and score every subscale exactly (reverse keys, prorating, limits).
+
+    The core shared by a person's own result (`score_scale`) and the release step, which
+    needs only the numbers, not the bands and labels, for each of many responses.
+    """
+    numbers, allowed = template.item_numbers, template.values
+    for item, value in values.items():
+        if item not in numbers:
+            raise ValueError(f"template {template.key!r} has no item {item}")
+        if isinstance(value, bool) or value not in allowed:
+            raise ValueError(f"item {item}: {value!r} is not a response value of {template.key!r}")
+    keyed = (
+        {item: template.keyed_value(item, value) for item, value in values.items()}
+        if template.reverse_items
+        else values
+    )
+    exact = {subscale.key: _exact_subscale(subscale, keyed) for subscale in template.subscales}
+    total: Exact | None = None
+    if template.has_total and None not in exact.values():
+        total = sum(score for score in exact.values() if score is not None)
+    return ExactScores(exact, total)
+
+
 def score_scale(
     template: ScaleTemplate, values: Mapping[int, int], scale_key: str | None = None
 ) -> ScaleResult:
     """Score raw response values keyed by item number (skipped items are simply absent)."""
-    for item, value in values.items():
-        if item not in template.item_numbers:
-            raise ValueError(f"template {template.key!r} has no item {item}")
-        if isinstance(value, bool) or value not in template.values:
-            raise ValueError(f"item {item}: {value!r} is not a response value of {template.key!r}")
-    keyed = {item: template.keyed_value(item, value) for item, value in values.items()}
-    scored = [_score_subscale(subscale, keyed) for subscale in template.subscales]
-    exact = {result.key: score for score, result in scored}
-    total: Fraction | int | None = None
-    if template.has_total and None not in exact.values():
-        total = sum(score for score in exact.values() if score is not None)
-    headline = total if template.headline == TOTAL else exact[template.headline]
+    scores = exact_scores(template, values)
+    headline = _rounded(scores.headline(template))
     return ScaleResult(
         scale_key=scale_key or template.key,
         template_key=template.key,
         scored=headline is not None,
-        total=_rounded(total),
-        band=_band(template.headline_bands(), headline),
-        subscales=tuple(result for _, result in scored),
+        total=_rounded(scores.total),
+        band=None if headline is None else band_for(template.headline_bands(), headline),
+        subscales=tuple(
+            _subscale_result(subscale, values, scores.subscales[subscale.key])
+            for subscale in template.subscales
+        ),
         answered=len(values),
         missing=template.n_items - len(values),
         # An unscored scale shows no result, so it raises no flag either.
@@ -109,42 +141,43 @@ def score_questionnaire(questionnaire: Questionnaire, answers: Answers) -> dict[
     return results
 
 
-def _score_subscale(
-    subscale: Subscale, keyed: Mapping[int, int]
-) -> tuple[Fraction | int | None, SubscaleResult]:
-    """The exact score (for the total) and the reported result of one subscale."""
+def _exact_subscale(subscale: Subscale, keyed: Mapping[int, int]) -> Exact | None:
+    """The exact score of one subscale, or None beyond its missing-item limit."""
     answered = [keyed[item] for item in subscale.items if item in keyed]
     missing = subscale.n_items - len(answered)
-    exact: Fraction | int | None = None
     if answered and missing == 0:
-        exact = sum(answered)  # the common case: a whole number, no fractions needed
-    elif answered and missing <= subscale.max_missing:
+        return sum(answered)  # the common case: a whole number, no fractions needed
+    if answered and missing <= subscale.max_missing:
         # Exact arithmetic so prorated halves round the same way on every platform.
-        exact = Fraction(sum(answered) * subscale.n_items, len(answered))
-    result = SubscaleResult(
+        return Fraction(sum(answered) * subscale.n_items, len(answered))
+    return None
+
+
+def _subscale_result(
+    subscale: Subscale, values: Mapping[int, int], exact: Exact | None
+) -> SubscaleResult:
+    answered = sum(1 for item in subscale.items if item in values)
+    rounded = _rounded(exact)
+    return SubscaleResult(
         key=subscale.key,
         label=subscale.label,
-        score=_rounded(exact),
-        answered=len(answered),
+        score=rounded,
+        answered=answered,
         n_items=subscale.n_items,
-        prorated=exact is not None and missing > 0,
-        band=_band(subscale.bands, exact),
+        prorated=exact is not None and answered < subscale.n_items,
+        band=None if rounded is None else band_for(subscale.bands, rounded),
     )
-    return exact, result
 
 
-def _rounded(score: Fraction | int | None) -> float | None:
-    if score is None:
-        return None
+def tenths(score: Exact) -> int:
+    """A score in whole tenths, halves rounded upwards (as every reported score is)."""
     if isinstance(score, int):
-        return float(score)
-    return math.floor(score * 10 + Fraction(1, 2)) / 10
+        return score * 10
+    return math.floor(score * 10 + Fraction(1, 2))
 
 
-def _band(bands: tuple[Band, ...], score: Fraction | int | None) -> Band | None:
-    # Band on the reported (rounded) score, so the band always matches the number shown.
-    rounded = _rounded(score)
-    return None if rounded is None else band_for(bands, rounded)
+def _rounded(score: Exact | None) -> float | None:
+    return None if score is None else tenths(score) / 10
 
 
 def _flags(template: ScaleTemplate, values: Mapping[int, int]) -> tuple[str, ...]:

@@ -49,6 +49,10 @@ class ScoreAccumulator:
             raise ValueError(f"a score must be a finite number, not {value!r}")
         self.histogram[_round_half_up(value)] += 1
 
+    def add_tenths(self, tenths: int) -> None:
+        """Add one score already in whole tenths (the release's hot path: no re-checking)."""
+        self.histogram[tenths] += 1
+
     def merge(self, other: ScoreAccumulator) -> None:
         """Fold another accumulator's values into this one."""
         self.histogram.update(other.histogram)
@@ -216,6 +220,11 @@ class ItemAccumulator:
                 raise ValueError(f"item {item!r}: expected a whole-number answer")
             self.counts[item] += 1
             self.sums[item] += value
+
+    def add_complete(self, values: Mapping[str, int]) -> None:
+        """Add one respondent whose every item has a checked whole-number value (hot path)."""
+        self.counts.update(values.keys())
+        self.sums.update(values)
 
     def merge(self, other: ItemAccumulator) -> None:
         """Fold another accumulator into this one."""

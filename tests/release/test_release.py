@@ -12,7 +12,7 @@ from survey.extensions import db
 from survey.models import Wave
 from survey.models.releases import Release, ReleaseImmutable
 from survey.release import ReleaseError, make_release
-from survey.services.waves import close_wave
+from survey.services.waves import WavePlan, close_wave, open_wave
 from tests.conftest import TODAY, days
 from tests.release.helpers import answers_all, links_by_team, submit
 
@@ -49,7 +49,12 @@ def test_team_figures_match_hand_worked_scores(demo_wave: Wave, kek: bytes) -> N
     headline = team["scales"]["stss"]["headline"]
     assert headline["mean"] == 42.5 and headline["median"] == 42.5
     # Item 1 mean: (2+2+2+3+3+3)/6 = 2.5
-    assert team["scales"]["stss"]["items"][0] == {"id": "stss.1", "number": 1, "mean": 2.5}
+    assert team["scales"]["stss"]["items"][0] == {
+        "id": "stss.1",
+        "number": 1,
+        "mean": 2.5,
+        "text": "2.5",
+    }
     alliance = data["groups"]["alliance"]
     assert alliance["n"] == 12
     assert alliance["scales"]["stss"]["headline"]["mean"] == pytest.approx((42.5 * 6 + 17 * 6) / 12)
@@ -107,9 +112,9 @@ def test_releases_are_immutable_and_never_remade(demo_wave: Wave, kek: bytes) ->
 def test_hidden_groups_carry_only_the_shared_wording(demo_wave: Wave, kek: bytes) -> None:
     links = links_by_team(demo_wave)
     for _ in range(5):
-        submit(links[NURSING], answers_all(3, role="clinical"), TODAY)
+        submit(links[NURSING], answers_all(3, role_group="clinical"), TODAY)
     for _ in range(2):
-        submit(links[FAMILY], answers_all(5, role="management"), TODAY)
+        submit(links[FAMILY], answers_all(5, role_group="management"), TODAY)
     release = make_release(closed(demo_wave), kek, kind="final", today=days(1))
     data = payload(release)
     hidden = [g for g in data["groups"].values() if not g["shown"]]
@@ -120,3 +125,42 @@ def test_hidden_groups_carry_only_the_shared_wording(demo_wave: Wave, kek: bytes
     # The ledger (internal counts) is stored apart from what leads read.
     assert "groups" in json.loads(release.ledger)
     assert release.ledger not in release.payload
+
+
+def test_a_summary_that_would_pin_everyones_band_is_hidden(demo_wave: Wave, kek: bytes) -> None:
+    links = links_by_team(demo_wave)
+    # Six people all at 17: mean 17, SD 0 tells a reader everyone is in the lowest band.
+    for _ in range(6):
+        submit(links[NURSING], answers_all(1), TODAY)
+    data = payload(make_release(closed(demo_wave), kek, kind="final", today=days(1)))
+    stss = data["groups"]["alliance"]["scales"]["stss"]
+    assert stss["headline"] == {"hidden": True, "text": SUPPRESSED_TEXT}
+    # Every item mean is 1, the lowest answer: shown as a bound, not as a certainty.
+    assert all(item["mean"] is None for item in stss["items"])
+    bands = stss["bands"]
+    assert not any(cell["text"] == "100%" for cell in bands["cells"])
+
+
+def test_the_comparison_with_an_earlier_wave_of_the_same_questionnaire(
+    demo_wave: Wave, kek: bytes
+) -> None:
+
+    links = links_by_team(demo_wave)
+    for value in (2, 2, 3, 3, 2, 3):
+        submit(links[NURSING], answers_all(value), TODAY)
+    first = make_release(closed(demo_wave), kek, kind="final", today=days(1))
+    teams = [link.team for link in demo_wave.links]
+    later = open_wave(
+        WavePlan("A year on", demo_wave.questionnaire_version, teams, days(1), days(30)), kek
+    )
+    for value in (1, 1, 2, 2, 1, 2):
+        submit(links_by_team(later)[NURSING], answers_all(value), days(2))
+    close_wave(later, days(3))
+    second = payload(make_release(later, kek, kind="final", today=days(4)))
+    before = payload(first)["groups"]["alliance"]["scales"]["stss"]["headline"]["mean"]
+    comparison = second["groups"]["alliance"]["scales"]["stss"]["comparison"]
+    # Before: (34*3 + 51*3)/6 = 42.5; after: (17*3 + 34*3)/6 = 25.5; difference -17.
+    assert before == 42.5
+    assert comparison["previous_mean"] == 42.5 and comparison["diff"] == -17.0
+    assert comparison["ci_low"] < -17.0 < comparison["ci_high"]
+    assert comparison["hedges_g"] < 0
