@@ -6,9 +6,10 @@ import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 
 from config import TestingConfig
@@ -38,6 +39,14 @@ def app(key_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     settings = TestingConfig({k: v for k, v in os.environ.items() if k == "DATABASE_URL"})
     settings.KEK_FILE = str(key_file)
     application = create_app(settings)
+
+    def fresh_g(sender: Flask, **extra: Any) -> None:
+        # The test keeps one app context open (for db access), so requests would share
+        # `g` (Flask-Login's cached user, Flask-WTF's CSRF token); a real request gets its own.
+        for name in list(vars(g)):
+            delattr(g, name)
+
+    request_started.connect(fresh_g, application)
     with application.app_context():
         db.drop_all()
         db.engine.dispose()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from flask import Flask, g, request_started
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -17,24 +15,6 @@ from survey.services import accounts
 from tests.formtools import forms_in
 
 PASSWORD = "correct horse battery"  # 21 characters, over the 12 minimum
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app: Flask) -> Iterator[None]:
-    """Give each request an empty `g`, as a real request's own app context would.
-
-    The shared `app` fixture keeps one app context for the whole test, so without
-    this Flask-Login's cached user and Flask-WTF's cached CSRF token would leak from
-    one request (and one client) to the next.
-    """
-
-    def clear(sender: Flask, **extra: Any) -> None:
-        for name in list(vars(g)):
-            delattr(g, name)
-
-    request_started.connect(clear, app)
-    yield
-    request_started.disconnect(clear, app)
 
 
 @dataclass
