@@ -33,6 +33,7 @@ test: lint pytest
 
 bench: setup
 	$(BIN)/python -m bench.release
+	$(BIN)/python -m bench.page_weight
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

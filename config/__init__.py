@@ -30,6 +30,8 @@ class BaseConfig:
     # Respondent forms are small; anything larger is refused before parsing.
     MAX_CONTENT_LENGTH = 64 * 1024
     MAX_FORM_MEMORY_SIZE = 64 * 1024
+    # Browsers keep the stylesheet and quick-exit script for a day: later pages cost one request.
+    SEND_FILE_MAX_AGE_DEFAULT = 24 * 3600
     WTF_CSRF_TIME_LIMIT = 4 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

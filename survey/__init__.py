@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from config import BaseConfig, from_environment
-from survey import access, cli, database, errors, keyring, security
+from survey import access, auth, cli, database, errors, keyring, security, static_files
 from survey.extensions import compress, csrf, db, limiter, migrate
 from survey.health import bp as health_bp
 from survey.respond import bp as respond_bp
@@ -20,6 +20,8 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 def create_app(config: BaseConfig | Mapping[str, Any] | None = None) -> Flask:
     """Build the app: wiring only (settings, extensions, blueprints, hooks)."""
     app = Flask(__name__)
+    # "/s//x" must not be redirected to another path: unknown links all read the same.
+    app.url_map.merge_slashes = False
     settings = from_environment() if config is None else config
     if isinstance(settings, BaseConfig):
         app.config.from_mapping(settings.as_mapping())
@@ -32,7 +34,9 @@ def create_app(config: BaseConfig | Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     limiter.init_app(app)
+    auth.init_app(app)
     compress.init_app(app)
+    static_files.init_app(app)
     access.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -40,6 +44,7 @@ def create_app(config: BaseConfig | Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(health_bp)
     app.register_blueprint(respond_bp)
+    app.register_blueprint(auth.bp)
 
     if app.config.get("LANTERN_ENV") == "production":
         # Refuse to start without key material; the key itself is not kept.

@@ -180,6 +180,9 @@ class SignpostResource(db.Model):  # type: ignore[name-defined,misc]
     hours: Mapped[str] = mapped_column(String(120), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str | None] = mapped_column(String(500))
+    # Dialable numbers, so a phone can call or text with one tap (digits only).
+    phone: Mapped[str | None] = mapped_column(String(20))
+    sms: Mapped[str | None] = mapped_column(String(20))
     # 24/7 routes are always shown; others from a band level upwards (0 = every band).
     always: Mapped[bool] = mapped_column(default=False)
     min_level: Mapped[int] = mapped_column(Integer, default=0)

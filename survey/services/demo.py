@@ -33,6 +33,8 @@ class Route:
     always: bool = True
     min_level: int = 0
     url: str | None = None
+    phone: str | None = None
+    sms: str | None = None
 
 
 NATIONAL_ROUTES = (
@@ -42,6 +44,7 @@ NATIONAL_ROUTES = (
         "24 hours, every day",
         "Someone to talk to about anything that is troubling you.",
         url="https://www.samaritans.org",
+        phone="116123",
     ),
     Route(
         "Shout",
@@ -50,18 +53,21 @@ NATIONAL_ROUTES = (
         "Free, confidential text support. Health and care staff can text FRONTLINE; "
         "emergency services staff can text BLUELIGHT.",
         url="https://giveusashout.org",
+        sms="85258",
     ),
     Route(
         "NHS 111, mental health option",
         "Call 111 and choose the mental health option",
         "24 hours, every day",
         "Urgent mental health support in England, for any age.",
+        phone="111",
     ),
     Route(
         "Emergency services",
         "Call 999, or go to A&E",
         "Any time",
         "If your life or someone else's is at risk right now.",
+        phone="999",
     ),
     Route(
         "NHS Practitioner Health",
@@ -71,6 +77,7 @@ NATIONAL_ROUTES = (
         always=False,
         min_level=0,
         url="https://www.practitionerhealth.nhs.uk",
+        phone="03000303300",
     ),
 )
 
@@ -107,6 +114,8 @@ def _add_routes(routes: tuple[Route, ...], organisation: Organisation | None) ->
                 min_level=route.min_level,
                 position=position * 10,
                 last_checked=ROUTES_CHECKED,
+                phone=route.phone,
+                sms=route.sms,
             )
         )
 

@@ -88,6 +88,8 @@ def test_low_band_shows_routes_but_not_high_band_extras(
     assert "Little or no secondary traumatic stress" in html
     assert "Some next steps" not in html
     assert "Samaritans" in html
+    # Help is one tap away on a phone.
+    assert 'href="tel:116123"' in html and 'href="sms:85258"' in html
     assert "Employee assistance programme" in html
     assert "Occupational health self-referral" not in html
 
