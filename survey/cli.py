@@ -2,56 +2,98 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from survey import keyring
+from survey.auth.commands import users_cli
+from survey.demo_cli import demo_cli
 from survey.domain.questionnaire import QuestionnaireError
+from survey.extensions import db
 from survey.keys import KeyConfigError, create_key_file
-from survey.services import demo
+from survey.services import keyops
 from survey.services.questionnaires import store_questionnaire_file
+from survey.waves_cli import waves_cli
 
 keys_cli = AppGroup("keys", help="Key-encryption key set-up and checks.")
-demo_cli = AppGroup("demo", help="Demo data for a local run.")
 questionnaire_cli = AppGroup("questionnaire", help="Questionnaire definitions.")
 
 
 @keys_cli.command("init")
-def keys_init() -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Create a new key even though stored waves need a key that is not configured.",
+)
+def keys_init(force: bool) -> None:
     """Create the local key file if it does not exist (development only)."""
     path = current_app.config.get("KEK_FILE")
     if not path:
         raise click.ClickException(
             "no key file is configured (production keys come from the environment)"
         )
+    if not Path(path).exists() and not force:
+        # A lost key file must not be silently replaced: the waves it wraps would stay sealed.
+        try:
+            keyops.check_new_kek_is_safe(keyring.configured_previous_kek(current_app.config))
+        except (KeyConfigError, keyops.KeyOpsError) as error:
+            raise click.ClickException(str(error)) from None
     created = create_key_file(Path(path))
     click.echo(f"{'created' if created else 'kept existing'} key file {path}")
 
 
-@demo_cli.command("seed")
-@click.option("--base-url", default=None, help="Where the links point (default from config).")
-def demo_seed(base_url: str | None) -> None:
-    """Seed the demo on an empty database, then print every survey link."""
+def _configured_keks() -> tuple[bytes, bytes | None]:
+    """The current and (during a rotation) previous KEK, or one clear error."""
     try:
-        kek = keyring.configured_kek(current_app.config)
+        current = keyring.configured_kek(current_app.config)
+        return current, keyring.configured_previous_kek(current_app.config)
     except KeyConfigError as error:
         raise click.ClickException(str(error)) from None
-    questionnaire = Path(current_app.config["QUESTIONNAIRE_DIR"]) / "demo-sts.yaml"
-    today = datetime.now(UTC).date()
+
+
+@keys_cli.command("rotate")
+def keys_rotate() -> None:
+    """Re-wrap every wave key from the previous KEK to the current one (safe to re-run)."""
+    current, previous = _configured_keks()
     try:
-        created = demo.seed_demo(kek, questionnaire, today)
-    except QuestionnaireError as error:
+        plan = keyops.plan_rotation(current, previous)
+        if not plan.to_rewrap or previous is None:
+            click.echo(f"nothing to rotate: {plan.already_current} wave(s) use the current key")
+            return
+        rewrapped = 0
+        with click.progressbar(plan.to_rewrap, label="Re-wrapping wave keys") as wave_ids:
+            for wave_id in wave_ids:
+                rewrapped += keyops.rotate_wave(wave_id, previous, current)
+    except keyops.KeyOpsError as error:
         raise click.ClickException(str(error)) from None
-    click.echo("demo data created" if created else "database already has data: reusing it")
-    root = (base_url or current_app.config["SERVER_NAME_FOR_LINKS"]).rstrip("/")
-    click.echo("Survey links:")
-    for label, token in demo.demo_links():
-        click.echo(f"  {label}:")
-        click.echo(f"{root}/s/{token}")
+    kept = plan.already_current + len(plan.to_rewrap) - rewrapped
+    click.echo(f"re-wrapped {rewrapped} wave key(s); {kept} already used the current key")
+    click.echo("next: `flask keys verify`; keep the previous key as long as older backups")
+
+
+@keys_cli.command("verify")
+def keys_verify() -> None:
+    """Open every stored response of every wave; print counts only, fail on any failure."""
+    current, previous = _configured_keks()
+    waves = opened = failed = 0
+    all_ok = True
+    try:
+        for check in keyops.verify_waves(current, previous):
+            note = f" ({check.problem})" if check.problem else ""
+            if check.on_previous_kek and not check.problem:
+                note = " (still on the previous key: run `flask keys rotate`)"
+            click.echo(f"wave {check.wave_id}: {check.opened} opened, {check.failed} failed{note}")
+            waves, opened, failed = waves + 1, opened + check.opened, failed + check.failed
+            all_ok = all_ok and check.ok
+    except keyops.KeyOpsError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{waves} wave(s): {opened} response(s) opened, {failed} failed")
+    if not all_ok:
+        raise click.ClickException("some wave keys or responses could not be opened")
 
 
 @questionnaire_cli.command("load")
@@ -62,10 +104,14 @@ def questionnaire_load(path: Path) -> None:
         version = store_questionnaire_file(path)
     except QuestionnaireError as error:
         raise click.ClickException(str(error)) from None
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        reason = getattr(error, "orig", None) or type(error).__name__
+        raise click.ClickException(f"the database could not be written ({reason})") from None
     click.echo(f"stored {version.key} version {version.version}")
 
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (keys_cli, demo_cli, questionnaire_cli):
+    for group in (keys_cli, demo_cli, questionnaire_cli, users_cli, waves_cli):
         app.cli.add_command(group)

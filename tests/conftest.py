@@ -73,7 +73,7 @@ def kek(app: Flask) -> bytes:
 def demo_wave(app: Flask, kek: bytes) -> Wave:
     """The demo organisation, teams, signposting and an open wave."""
     questionnaire = Path(app.config["QUESTIONNAIRE_DIR"]) / "demo-sts.yaml"
-    assert demo.seed_demo(kek, questionnaire, TODAY)
+    assert demo.seed_demo(kek, questionnaire, TODAY, history=False) is not None
     return db.session.scalars(db.select(Wave)).one()
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Organisation, SignpostResource, SurveyLink, Team
+from survey.services.demo_history import DemoAccount, seed_accounts, seed_history
 from survey.services.questionnaires import store_questionnaire_file
 from survey.services.waves import WavePlan, open_wave
 
@@ -125,10 +126,16 @@ def is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(Organisation))
 
 
-def seed_demo(kek: bytes, questionnaire: Path, today: date) -> bool:
-    """Create the demo on an empty database; return False (and change nothing) otherwise."""
+def seed_demo(
+    kek: bytes, questionnaire: Path, today: date, *, history: bool = True
+) -> list[DemoAccount] | None:
+    """Create the demo on an empty database; None (and nothing changed) if it has data.
+
+    With `history`, two earlier synthetic rounds are filled and released. Returns the
+    demo accounts, whose passwords exist only in this return value.
+    """
     if not is_empty():
-        return False
+        return None
     version = store_questionnaire_file(questionnaire)
     organisation = Organisation(
         name=DEMO_ORGANISATION, sector="health", joined_on=today, pledge_status="signed"
@@ -137,7 +144,8 @@ def seed_demo(kek: bytes, questionnaire: Path, today: date) -> bool:
     db.session.add_all([organisation, *teams])
     _add_routes(NATIONAL_ROUTES, None)
     _add_routes(DEMO_LOCAL_ROUTES, organisation)
-    # open_wave commits the organisation, teams, routes and wave together.
+    if history:
+        seed_history(kek, version, teams, today)
     open_wave(
         WavePlan(
             name="Autumn check-in (demo)",
@@ -148,10 +156,15 @@ def seed_demo(kek: bytes, questionnaire: Path, today: date) -> bool:
         ),
         kek,
     )
-    return True
+    return seed_accounts(organisation.id)
 
 
 def demo_links() -> list[tuple[str, str]]:
-    """(team name, token) for every live link, for printing."""
+    """(team and wave, token) for every live link of an open wave, for printing."""
+    today = date.today()
     links = db.session.scalars(select(SurveyLink).where(SurveyLink.revoked.is_(False))).all()
-    return [(f"{link.team.name}, {link.wave.name}", link.token) for link in links]
+    return [
+        (f"{link.team.name}, {link.wave.name}", link.token)
+        for link in links
+        if link.wave.is_open(today)
+    ]

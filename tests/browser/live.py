@@ -148,7 +148,9 @@ def serve_demo(workdir: Path, database_url: str | None = None) -> Iterator[LiveS
         db.drop_all()
         db.create_all()
         questionnaire = Path(app.config["QUESTIONNAIRE_DIR"]) / "demo-sts.yaml"
-        assert demo.seed_demo(configured_kek(app.config), questionnaire, date.today())
+        assert demo.seed_demo(
+            configured_kek(app.config), questionnaire, date.today(), history=False
+        )
         token = _first_token()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
