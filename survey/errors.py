@@ -8,6 +8,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from survey.extensions import db
 from survey.services.signposting import urgent_routes
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 def _unexpected(error: Exception) -> tuple[str, int]:
     # Log the type only: the exception text could quote submitted answers.
     log.error("unhandled %s", type(error).__name__)
+    # A failed commit leaves the session unusable; reset it so the page can still list help.
+    db.session.rollback()
     return render_error(500)
 
 

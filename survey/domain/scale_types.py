@@ -98,7 +98,7 @@ class ScaleTemplate:
         """The allowed raw response values, lowest first."""
         return tuple(option.value for option in self.options)
 
-    @property
+    @cached_property
     def item_numbers(self) -> range:
         """Item numbers 1..n_items."""
         return range(1, self.n_items + 1)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from survey.domain.questionnaire import Questionnaire, load_questionnaire
+from survey.domain.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
 from survey.extensions import db
 from survey.models import QuestionnaireVersion
 
@@ -50,4 +50,10 @@ def store_questionnaire(source: str, label: str) -> QuestionnaireVersion:
 
 def store_questionnaire_file(path: Path) -> QuestionnaireVersion:
     """Validate and store a questionnaire file."""
-    return store_questionnaire(path.read_text(encoding="utf-8"), path.name)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise QuestionnaireError(
+            path.name, "", f"is not UTF-8 text (byte {error.start}); save it as UTF-8 and try again"
+        ) from None
+    return store_questionnaire(text, path.name)
