@@ -12,6 +12,7 @@ from config import BaseConfig, from_environment
 from survey import access, auth, cli, database, errors, keyring, security, static_files
 from survey.extensions import compress, csrf, db, limiter, migrate
 from survey.health import bp as health_bp
+from survey.manage import bp as manage_bp
 from survey.respond import bp as respond_bp
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -45,6 +46,7 @@ def create_app(config: BaseConfig | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(respond_bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(manage_bp)
 
     if app.config.get("LANTERN_ENV") == "production":
         # Refuse to start without key material; the key itself is not kept.

@@ -23,12 +23,14 @@ from survey.models.core import (
     utcnow,
 )
 from survey.models.releases import Release, ReleaseImmutable
+from survey.models.workspace import Invitation, SingleUseCode
 
 __all__ = [
     "ROLES",
     "SECTORS",
     "ApiToken",
     "AuditEvent",
+    "Invitation",
     "LeadGrant",
     "Organisation",
     "QuestionnaireVersion",
@@ -36,6 +38,7 @@ __all__ = [
     "ReleaseImmutable",
     "Response",
     "SignpostResource",
+    "SingleUseCode",
     "SurveyLink",
     "Team",
     "UsedForm",

@@ -112,6 +112,8 @@ class Wave(db.Model):  # type: ignore[name-defined,misc]
     k: Mapped[int] = mapped_column(Integer, default=5)
     release_mode: Mapped[str] = mapped_column(String(20), default="at_close")
     synthetic: Mapped[bool] = mapped_column(default=False)
+    # Codes mode: besides the team link, each person needs one printed single-use code.
+    uses_codes: Mapped[bool] = mapped_column(default=False)
     # The public half seals answers; the private half is stored only wrapped by the KEK.
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)

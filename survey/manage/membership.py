@@ -1,0 +1,1 @@
+"""Core-team pages: membership (filled in by its owner)."""

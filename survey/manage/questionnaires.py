@@ -1,0 +1,1 @@
+"""Core-team pages: questionnaires (filled in by its owner)."""

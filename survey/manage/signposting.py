@@ -1,0 +1,1 @@
+"""Core-team pages: signposting (filled in by its owner)."""

@@ -1,0 +1,1 @@
+"""Core-team pages: waves (filled in by its owner)."""
