@@ -164,3 +164,48 @@ def test_the_comparison_with_an_earlier_wave_of_the_same_questionnaire(
     assert comparison["previous_mean"] == 42.5 and comparison["diff"] == -17.0
     assert comparison["ci_low"] < -17.0 < comparison["ci_high"]
     assert comparison["hedges_g"] < 0
+
+
+def _interim(wave: Wave) -> Wave:
+    wave.release_mode = "interim"
+    db.session.commit()
+    return wave
+
+
+def test_interim_release_shows_a_group_again_only_after_k_more_responses(
+    demo_wave: Wave, kek: bytes
+) -> None:
+    wave = _interim(demo_wave)
+    links = links_by_team(wave)
+    for _ in range(5):
+        submit(links[NURSING], answers_all(2), TODAY)
+    first = payload(make_release(wave, kek, kind="interim", today=TODAY))
+    assert first["groups"]["alliance"]["n"] == 5
+    # Two more people: showing the alliance again would reveal those two by subtraction.
+    for _ in range(2):
+        submit(links[NURSING], answers_all(5), TODAY)
+    second = payload(make_release(wave, kek, kind="interim", today=TODAY))
+    assert second["groups"]["alliance"]["shown"] is False
+    assert second["groups"]["alliance"]["text"] == SUPPRESSED_TEXT
+    # Three more: 5 new since the first release, so the alliance may be shown again.
+    for _ in range(3):
+        submit(links[NURSING], answers_all(3), TODAY)
+    third = payload(make_release(wave, kek, kind="interim", today=TODAY))
+    assert third["groups"]["alliance"]["shown"] is True and third["groups"]["alliance"]["n"] == 10
+    assert [r["sequence"] for r in (first, second, third)] == [1, 2, 3]
+
+
+def test_final_release_after_interims_still_respects_the_time_rule(
+    demo_wave: Wave, kek: bytes
+) -> None:
+    wave = _interim(demo_wave)
+    links = links_by_team(wave)
+    for _ in range(6):
+        submit(links[NURSING], answers_all(2), TODAY)
+    make_release(wave, kek, kind="interim", today=TODAY)
+    submit(links[NURSING], answers_all(5), TODAY)
+    final = payload(make_release(closed(wave), kek, kind="final", today=days(1)))
+    assert final["kind"] == "final"
+    assert final["groups"]["alliance"]["shown"] is False  # 1 new response only
+    with pytest.raises(ReleaseError, match="final release"):
+        make_release(wave, kek, kind="interim", today=days(1))
