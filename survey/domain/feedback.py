@@ -66,7 +66,8 @@ def _paragraphs(topic: str, band_label: str, level: int, concern: bool) -> tuple
         return (
             f"Your answers suggest that {topic} may be weighing on you quite a lot at the moment.",
             common,
-            "You deserve support with this, and support can help. Some next steps are below.",
+            "You deserve support with this, and it can help. The next steps at the top of this "
+            "page are a good place to start.",
         )
     if level == 0:
         return (

@@ -84,7 +84,7 @@ def test_phone_journey_with_taps(browsing: Browsing, site: LiveSite, javascript:
     assert "Your result: Mild" in result
     assert "not a diagnosis" in result
     assert "Samaritans" in result  # a 24/7 route
-    assert "Support through your organisation" in result
+    assert "More places to get support" in result
     # Subscale detail only when asked for.
     table = page.locator("details table").first
     assert not table.is_visible()
