@@ -29,7 +29,7 @@ from survey.domain.groups import (
     GroupKey,
     build_structure,
 )
-from survey.domain.questionnaire_model import ContextQuestion, Questionnaire
+from survey.domain.questionnaire_model import Answers, ContextQuestion, Questionnaire
 from survey.domain.sealing import SealContext, open_wave
 from survey.domain.stats import compare, summarise
 from survey.extensions import db
@@ -97,18 +97,23 @@ def _stream(wave_id: int) -> Iterator[tuple[str, int, bytes]]:
         yield row[0], row[1], bytes(row[2])
 
 
+def opened_responses(wave: Wave, kek: bytes) -> Iterator[tuple[int, int, Answers]]:
+    """(organisation id, team id, answers) of each response, opened one at a time."""
+    org_of = {team: org for team, org in db.session.execute(select(Team.id, Team.organisation_id))}
+    opener = open_wave(wave.wrapped_private_key, kek, wave.id)
+    for response_id, team_id, sealed in _stream(wave.id):
+        yield (
+            org_of[team_id],
+            team_id,
+            opener.open(SealContext(wave.id, team_id, response_id), sealed),
+        )
+
+
 def aggregate_wave(wave: Wave, kek: bytes, progress: Progress | None = None) -> WaveAggregate:
     """Open, score and aggregate every response of a wave, one at a time."""
-    questionnaire = definition(wave.questionnaire_version)
-    org_of = {
-        team_id: org_id
-        for team_id, org_id in db.session.execute(select(Team.id, Team.organisation_id))
-    }
-    opener = open_wave(wave.wrapped_private_key, kek, wave.id)
-    aggregate = WaveAggregate(questionnaire)
-    for response_id, team_id, sealed in _stream(wave.id):
-        answers = opener.open(SealContext(wave.id, team_id, response_id), sealed)
-        aggregate.add(str(org_of[team_id]), str(team_id), answers)
+    aggregate = WaveAggregate(definition(wave.questionnaire_version))
+    for organisation_id, team_id, answers in opened_responses(wave, kek):
+        aggregate.add(str(organisation_id), str(team_id), answers)
         if progress is not None:
             progress(1)
     return aggregate

@@ -33,9 +33,9 @@ def test_demo_questionnaire_validates_and_is_marked_demo() -> None:
     assert [s.template.key for s in q.scales] == ["stss"]
     assert [item.number for item in q.scales[0].items] == list(range(1, 18))
     assert len({item.text for item in q.scales[0].items}) == 17
-    assert [c.id for c in q.context] == ["role_group", "years_in_role"]
+    assert [c.id for c in q.context] == ["role_group", "years_in_role", "anything_else"]
     assert q.quasi_identifiers() == ("role_group", "years_in_role")
-    assert all(c.kind == "choice" for c in q.context)
+    assert [c.kind for c in q.context] == ["choice", "choice", "text"]
     # Every question sits on exactly one page.
     on_pages = [qid for page in q.pages for qid in page.questions]
     assert sorted(on_pages) == sorted(q.question_ids())
