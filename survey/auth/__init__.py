@@ -8,6 +8,7 @@ from flask import Flask, Request, request
 from flask_login import current_user
 
 from survey.access import API_PREFIX
+from survey.auth import invite  # noqa: F401  (the set-password route registers on import)
 from survey.auth.views import bp
 from survey.extensions import login
 from survey.models import User

@@ -138,7 +138,7 @@ def seed_demo(
         return None
     version = store_questionnaire_file(questionnaire)
     organisation = Organisation(
-        name=DEMO_ORGANISATION, sector="health", joined_on=today, pledge_status="signed"
+        name=DEMO_ORGANISATION, sector="health", joined_on=today, pledge_status="memorandum signed"
     )
     teams = [Team(organisation=organisation, name=name) for name in DEMO_TEAMS]
     db.session.add_all([organisation, *teams])

@@ -24,7 +24,14 @@ from survey.models import User
 from survey.services import accounts
 from tests.auth.conftest import csrf_of, sign_in
 
-PUBLIC_ENDPOINTS = {"static", "health.healthz", "respond.welcome", "respond.step", "auth.sign_in"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "health.healthz",
+    "respond.welcome",
+    "respond.step",
+    "auth.sign_in",
+    "auth.accept_invitation",  # a one-time set-password link; bad tokens get a 404
+}
 REFUSALS = {401, 404}
 
 
