@@ -50,6 +50,9 @@ class BaseConfig:
     SIGNIN_RATE_LIMIT = "10 per minute"
     HSTS = False
     SERVER_NAME_FOR_LINKS = "http://127.0.0.1:5000"
+    # Secret mixed into single-use code hashes; derived from SECRET_KEY when not set. Set it
+    # on its own (LANTERN_CODE_PEPPER) so rotating SECRET_KEY does not void printed codes.
+    CODE_PEPPER: str | None = None
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self.env = dict(os.environ if env is None else env)
@@ -60,6 +63,7 @@ class BaseConfig:
             "RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI
         )
         self.SERVER_NAME_FOR_LINKS = self.env.get("LANTERN_BASE_URL", self.SERVER_NAME_FOR_LINKS)
+        self.CODE_PEPPER = self.env.get("LANTERN_CODE_PEPPER") or None
         if "LANTERN_KEK_FILE" in self.env:
             self.KEK_FILE = self.env["LANTERN_KEK_FILE"] or None
 

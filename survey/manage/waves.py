@@ -1,1 +1,370 @@
-"""Core-team pages: waves (filled in by its owner)."""
+"""Core-team pages for waves and links: open, close early, extend, archive, release, links.
+
+Each action is a GET that explains what will happen and a POST that does it (then
+redirects), so nothing changes from a stray click or a reload. Progress per team says only
+"fewer than k" or "k or more", never a count that could be differenced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import groupby
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from survey import keyring
+from survey.access import role_required
+from survey.extensions import db
+from survey.keys import KeyConfigError
+from survey.manage import bp
+from survey.manage.forms_waves import ConfirmForm, ExtendForm, OpenWaveForm, today
+from survey.manage.poster import public_url  # importing it also registers the printable pages
+from survey.models import Organisation, QuestionnaireVersion, SurveyLink, Team, User, Wave
+from survey.release import ReleaseError, last_day, releases_of
+from survey.services import wave_admin
+from survey.services.codes import codes_made
+from survey.services.waves import WaveError, WavePlan
+
+Page = ResponseReturnValue
+DEFAULT_WEEKS_OPEN = 4
+NO_KEY = "The key-encryption key is not available to this server, so nothing was changed."
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """One team of a wave as its page shows it: the working link, progress, codes made."""
+
+    team: Team
+    link: SurveyLink | None
+    url: str
+    reached_k: bool
+    codes: int
+    stopped_links: int
+    latest: SurveyLink
+
+
+def _sentence(message: str) -> str:
+    """A service message ("the wave has closed") as a sentence for the page."""
+    text = message[:1].upper() + message[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _me() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+def _wave(wave_id: int) -> Wave:
+    wave = db.session.get(Wave, wave_id)
+    if wave is None:
+        abort(404)
+    return wave
+
+
+def _link(link_id: int) -> SurveyLink:
+    link = db.session.get(SurveyLink, link_id)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _rows(wave: Wave) -> list[TeamRow]:
+    made = codes_made(wave)
+    rows = []
+    for progress in wave_admin.progress(wave):
+        team = progress.team
+        link = wave_admin.live_link(wave, team.id)
+        own = [item for item in wave.links if item.team_id == team.id]
+        stopped = sum(1 for item in own if item.revoked)
+        url = public_url(link) if link is not None else ""
+        latest = max(own, key=lambda item: item.id)
+        rows.append(
+            TeamRow(team, link, url, progress.reached_k, made.get(team.id, 0), stopped, latest)
+        )
+    return rows
+
+
+@bp.get("/waves")
+@role_required("core")
+def waves() -> str:
+    """Every wave, newest first; archived ones apart."""
+    rows = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc(), Wave.id.desc())).all()
+    now = today()
+    return render_template(
+        "manage/waves/index.html",
+        current=[wave for wave in rows if not wave.archived],
+        archived=[wave for wave in rows if wave.archived],
+        state=lambda wave: wave_admin.state(wave, now),
+        closed_on=wave_admin.closed_on,
+        page_title="Waves",
+    )
+
+
+def _team_groups() -> list[tuple[Organisation, list[Team]]]:
+    teams = db.session.scalars(
+        select(Team).join(Team.organisation).order_by(Organisation.name, Team.name)
+    ).all()
+    return [(org, list(members)) for org, members in groupby(teams, key=lambda t: t.organisation)]
+
+
+def _plan(form: OpenWaveForm) -> WavePlan:
+    questionnaire = db.session.get(QuestionnaireVersion, form.questionnaire.data)
+    teams = db.session.scalars(select(Team).where(Team.id.in_(form.teams.data))).all()
+    if questionnaire is None:
+        raise WaveError("choose a questionnaire version")
+    return WavePlan(
+        name=form.name.data.strip(),
+        questionnaire=questionnaire,
+        teams=list(teams),
+        opens_on=form.opens_on.data,
+        closes_on=form.closes_on.data,
+        k=form.k.data,
+        release_mode=form.release_mode.data,
+    )
+
+
+@bp.route("/waves/new", methods=["GET", "POST"])
+@role_required("core")
+def open_wave() -> Page:
+    """Open a wave: questionnaire version, teams, dates, k, release mode, code mode."""
+    form = OpenWaveForm()
+    versions = db.session.scalars(
+        select(QuestionnaireVersion).order_by(
+            QuestionnaireVersion.key, QuestionnaireVersion.version.desc()
+        )
+    ).all()
+    form.questionnaire.choices = [
+        SelectChoice(v.id, f"{v.key} version {v.version}: {v.title}") for v in versions
+    ]
+    groups = _team_groups()
+    form.teams.choices = [SelectChoice(team.id, team.name) for _, teams in groups for team in teams]
+    if not form.is_submitted():
+        form.opens_on.data = today()
+        form.closes_on.data = today() + timedelta(weeks=DEFAULT_WEEKS_OPEN)
+    if form.validate_on_submit():
+        try:
+            kek = keyring.configured_kek(current_app.config)
+            wave = wave_admin.open_new_wave(
+                _plan(form), kek, uses_codes=bool(form.uses_codes.data), actor=_me()
+            )
+        except WaveError as error:
+            form.form_errors.append(_sentence(str(error)))
+        except KeyConfigError:
+            form.form_errors.append(NO_KEY)
+        else:
+            flash(f"Opened {wave.name}, with one link per team.")
+            return redirect(url_for("manage.wave", wave_id=wave.id), code=303)
+    page = render_template(
+        "manage/waves/new.html",
+        form=form,
+        groups=groups,
+        chosen=set(form.teams.data or []),
+        page_title="Open a wave",
+    )
+    return page, 422 if form.errors else 200
+
+
+@bp.get("/waves/<int:wave_id>")
+@role_required("core")
+def wave(wave_id: int) -> str:
+    """A wave: its dates and state, each team's link and progress, and its releases."""
+    found = _wave(wave_id)
+    now = today()
+    return render_template(
+        "manage/waves/wave.html",
+        wave=found,
+        state=wave_admin.state(found, now),
+        closed_on=wave_admin.closed_on(found),
+        rows=_rows(found),
+        releases=releases_of(found.id),
+        release_kind=wave_admin.release_kind(found, now),
+        page_title=found.name,
+    )
+
+
+def _confirm(
+    wave: Wave, form: ConfirmForm, *, title: str, explain: list[str], button: str, action: str
+) -> tuple[str, int]:
+    page = render_template(
+        "manage/waves/confirm.html",
+        wave=wave,
+        form=form,
+        title=title,
+        explain=explain,
+        button=button,
+        action=action,
+        page_title=title,
+    )
+    return page, 422 if form.errors else 200
+
+
+def _done(wave: Wave, message: str) -> Response:
+    flash(message)
+    return redirect(url_for("manage.wave", wave_id=wave.id), code=303)
+
+
+@bp.route("/waves/<int:wave_id>/close", methods=["GET", "POST"])
+@role_required("core")
+def close_wave(wave_id: int) -> Page:
+    """Close a wave early: from today its links take no more responses."""
+    found = _wave(wave_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            wave_admin.close_early(found, today(), actor=_me())
+        except WaveError as error:
+            form.form_errors.append(_sentence(str(error)))
+        else:
+            return _done(found, f"Closed {found.name}. Its links take no more responses.")
+    return _confirm(
+        found,
+        form,
+        title=f"Close {found.name} early",
+        explain=[
+            "From today, every link of this wave shows people that the survey has closed.",
+            "Responses already given are kept. You can extend the wave later if no final "
+            "release has been made.",
+        ],
+        button="Close the wave now",
+        action=url_for("manage.close_wave", wave_id=found.id),
+    )
+
+
+@bp.route("/waves/<int:wave_id>/extend", methods=["GET", "POST"])
+@role_required("core")
+def extend_wave(wave_id: int) -> Page:
+    """Give a wave a later closing date."""
+    found = _wave(wave_id)
+    form = ExtendForm()
+    current: date = last_day(found)
+    if not form.is_submitted():
+        form.closes_on.data = max(current, today()) + timedelta(weeks=1)
+    if form.validate_on_submit():
+        try:
+            wave_admin.extend(found, form.closes_on.data, today(), actor=_me())
+        except WaveError as error:
+            form.closes_on.errors = [*form.closes_on.errors, _sentence(str(error))]
+        else:
+            return _done(found, f"{found.name} now closes after {found.closes_on:%-d %B %Y}.")
+    page = render_template(
+        "manage/waves/extend.html", wave=found, form=form, current=current, page_title="Extend"
+    )
+    return page, 422 if form.errors else 200
+
+
+@bp.route("/waves/<int:wave_id>/archive", methods=["GET", "POST"])
+@role_required("core")
+def archive_wave(wave_id: int) -> Page:
+    """Archive a closed wave."""
+    found = _wave(wave_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            wave_admin.archive(found, today(), actor=_me())
+        except WaveError as error:
+            form.form_errors.append(_sentence(str(error)))
+        else:
+            return _done(found, f"Archived {found.name}.")
+    return _confirm(
+        found,
+        form,
+        title=f"Archive {found.name}",
+        explain=[
+            "An archived wave leaves the main list and its links stay closed for good.",
+            "Its releases stay available to the people who could see them.",
+        ],
+        button="Archive the wave",
+        action=url_for("manage.archive_wave", wave_id=found.id),
+    )
+
+
+@bp.route("/waves/<int:wave_id>/release", methods=["GET", "POST"])
+@role_required("core")
+def release_wave(wave_id: int) -> Page:
+    """Make the wave's next release: final after it closes, interim in interim mode."""
+    found = _wave(wave_id)
+    kind = wave_admin.release_kind(found, today())
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            kek = keyring.configured_kek(current_app.config)
+            release = wave_admin.release_wave(found, kek, today(), actor=_me())
+        except KeyConfigError:
+            form.form_errors.append(NO_KEY)
+        except ReleaseError as error:
+            form.form_errors.append(_sentence(str(error)))
+        else:
+            return _done(found, f"Made {release.kind} release {release.sequence} of {found.name}.")
+    return _confirm(
+        found,
+        form,
+        title=f"Make the {kind} release of {found.name}",
+        explain=[
+            "Lantern opens every response of this wave, scores them and stores group results "
+            f"under the disclosure rules: no group smaller than {found.k} is shown.",
+            "A release can never be changed or remade afterwards."
+            if kind == "final"
+            else "An interim release adds a group only when it has at least "
+            f"{found.k} more responses than at its previous release.",
+        ],
+        button=f"Make the {kind} release",
+        action=url_for("manage.release_wave", wave_id=found.id),
+    )
+
+
+@bp.route("/links/<int:link_id>/rotate", methods=["GET", "POST"])
+@role_required("core")
+def rotate_link(link_id: int) -> Page:
+    """Stop a team's link at once and issue a new one."""
+    link = _link(link_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            wave_admin.rotate_link(link, actor=_me())
+        except WaveError as error:
+            form.form_errors.append(_sentence(str(error)))
+        else:
+            return _done(link.wave, f"{link.team.name} has a new link; the old one has stopped.")
+    return _confirm(
+        link.wave,
+        form,
+        title=f"New link for {link.team.name}",
+        explain=[
+            "The current link stops working at once, for everyone, and the team gets a new one.",
+            "Print a new poster and hand out the new link; codes already handed out still work.",
+        ],
+        button="Stop this link and make a new one",
+        action=url_for("manage.rotate_link", link_id=link.id),
+    )
+
+
+@bp.route("/links/<int:link_id>/revoke", methods=["GET", "POST"])
+@role_required("core")
+def revoke_link(link_id: int) -> Page:
+    """Stop a team's link at once, without a replacement."""
+    link = _link(link_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            wave_admin.revoke_link(link, actor=_me())
+        except WaveError as error:
+            form.form_errors.append(_sentence(str(error)))
+        else:
+            return _done(link.wave, f"The link of {link.team.name} has stopped working.")
+    return _confirm(
+        link.wave,
+        form,
+        title=f"Stop the link of {link.team.name}",
+        explain=[
+            "The link stops working at once. Anyone opening it sees that the page cannot be found.",
+            "You can issue the team a new link later from the wave's page.",
+        ],
+        button="Stop this link",
+        action=url_for("manage.revoke_link", link_id=link.id),
+    )

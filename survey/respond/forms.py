@@ -7,8 +7,8 @@ knows each question's allowed values.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
+from wtforms import HiddenField, IntegerField, StringField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
 
 ACTIONS = ("start", "next", "back", "finish")
 ANSWER_PREFIX = "q-"
@@ -20,3 +20,5 @@ class StepForm(FlaskForm):  # type: ignore[misc]
     form_key = HiddenField(validators=[DataRequired()])
     page = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=200)])
     action = HiddenField(validators=[AnyOf(ACTIONS)])
+    # Code mode only: the person's single-use code, typed on the welcome page, then carried.
+    code = StringField(validators=[Length(max=40)])

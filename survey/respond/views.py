@@ -16,6 +16,7 @@ from survey.models import SurveyLink
 from survey.respond import bp, formkey
 from survey.respond.forms import ANSWER_PREFIX, StepForm
 from survey.respond.pages import carried, shown_page
+from survey.services.codes import CodeRejected, code_is_live
 from survey.services.questionnaires import definition
 from survey.services.responses import ReplayedForm, find_link, record_response
 from survey.services.signposting import routes_for
@@ -98,10 +99,18 @@ def welcome(token: str) -> str:
     return _welcome_page(link, q, form, {})
 
 
-def _welcome_page(link: SurveyLink, q: Questionnaire, form: StepForm, answers: Answers) -> str:
+def _welcome_page(
+    link: SurveyLink, q: Questionnaire, form: StepForm, answers: Answers, *, bad_code: bool = False
+) -> str:
     hidden = [(ANSWER_PREFIX + qid, str(value)) for qid, value in answers.items()]
     return render_template(
-        "respond/welcome.html", link=link, q=q, form=form, hidden=hidden, page_title=q.title
+        "respond/welcome.html",
+        link=link,
+        q=q,
+        form=form,
+        hidden=hidden,
+        bad_code=bad_code,
+        page_title=q.title,
     )
 
 
@@ -144,17 +153,24 @@ def step(token: str) -> tuple[str, int]:
         )
 
     action = form.action.data
+    code = form.code.data or ""
     if action == "back":
         if page <= 1:
             return _welcome_page(link, q, form, answers), 200
         return _question_page(link, q, form, page - 1, answers)
+    if action == "start" and link.wave.uses_codes and not code_is_live(link, code):
+        # Unknown, spent and another team's codes all get this one message.
+        return _welcome_page(link, q, form, answers, bad_code=True), 422
     if action in ("start", "next") or page < q.page_count:
         return _question_page(link, q, form, min(page + 1, q.page_count), answers)
 
     try:
-        record_response(link, answers, nonce, _today().date())
+        record_response(link, answers, nonce, _today().date(), code=code or None)
     except ReplayedForm:
         return render_error(409)
+    except CodeRejected:
+        # Keep the answers in the form, so another code can be tried without losing them.
+        return _welcome_page(link, q, form, answers, bad_code=True), 422
     session.clear()  # no cookie outlives the form
     return _result_page(link, q, answers), 200
 

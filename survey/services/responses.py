@@ -1,4 +1,8 @@
-"""Recording a finished survey: seal, store, and spend the form's one-time nonce, in one commit."""
+"""Recording a finished survey: seal, store, and spend the form's one-time nonce, in one commit.
+
+In code mode the person's single-use code is spent in that same commit, and nothing ties
+the spent code to the response it allowed.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from survey.domain.questionnaire import Answers
 from survey.domain.sealing import SealContext, seal_answers
 from survey.extensions import db
 from survey.models import Response, SurveyLink, UsedForm, new_response_id
+from survey.services.codes import CodeRejected, spend_code
 
 
 class ReplayedForm(Exception):
@@ -37,15 +42,24 @@ def find_link(token: str) -> SurveyLink | None:
     return link
 
 
-def record_response(link: SurveyLink, answers: Answers, nonce: str, today: date) -> None:
+def record_response(
+    link: SurveyLink, answers: Answers, nonce: str, today: date, *, code: str | None = None
+) -> None:
     """Seal the answers to the wave's public key and store them with the spent nonce.
 
-    Raises ReplayedForm if the nonce was spent already; then nothing is stored.
+    Raises ReplayedForm if the nonce was spent already, and CodeRejected if the wave needs
+    a single-use code and `code` is not a live one; either way nothing is stored.
     """
     digest = nonce_digest(nonce)
     if db.session.get(UsedForm, digest) is not None:
         raise ReplayedForm
     wave = link.wave
+    if wave.uses_codes:
+        try:
+            spend_code(link, code or "")
+        except CodeRejected:
+            db.session.rollback()
+            raise
     response_id = new_response_id()
     sealed = seal_answers(wave.public_key, SealContext(wave.id, link.team_id, response_id), answers)
     week = iso_week(today)

@@ -1,0 +1,273 @@
+"""Single-use codes: made and printed once, kept only as peppered hashes, spent with the response.
+
+Nothing may tie a spent code to the response it allowed, and every refused code reads the
+same, so a respondent learns nothing about which codes exist or were used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import threading
+import time
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import inspect, select
+
+from survey.extensions import db
+from survey.models import Response, SingleUseCode, SurveyLink, UsedForm, User, Wave
+from survey.services import codes, wave_admin
+from survey.services.codes import CodeRejected, code_hash, normalise, pepper, shown, spend_code
+from survey.services.responses import record_response
+from tests.conftest import days
+from tests.manage.conftest import Members, Staff, audit, field_error, text_of
+from tests.manage.test_waves import count, demo_version, link_of, open_test_wave
+from tests.release.helpers import answers_all
+from tests.respond.driver import Respondent, always
+
+REFUSED = "We could not accept that code"
+
+
+@pytest.fixture
+def coded(app: Flask, kek: bytes, members: Members, core_user: User) -> Wave:
+    """An open wave in code mode for Day unit and Outreach."""
+    version = demo_version(app)
+    return open_test_wave(kek, version, [members.day, members.outreach], core_user, uses_codes=True)
+
+
+def make(wave: Wave, team_link: SurveyLink, n: int, actor: User) -> list[str]:
+    """Codes for the link's team, through the service the page uses."""
+    return wave_admin.make_codes(wave, team_link.team, n, days(0), actor=actor)
+
+
+def start(client: FlaskClient, link: SurveyLink, code: str) -> Respondent:
+    """Open the link and press Start with this code."""
+    person = Respondent(client, link.token)
+    person.press("start", extra={"code": code})
+    return person
+
+
+def refusal(html: str) -> str:
+    """The message a refused code gets (the error paragraph, whole)."""
+    found = re.search(r'<p class="error" id="code-error"[^>]*>(.*?)</p>', html, flags=re.S)
+    assert found is not None
+    return found.group(1)
+
+
+# The codes themselves
+
+
+def test_codes_avoid_look_alike_symbols_and_read_in_two_groups() -> None:
+    for symbol in "0O1IL2Z5S8BUVQ":
+        assert symbol not in codes.ALPHABET
+    assert len(set(codes.ALPHABET)) == len(codes.ALPHABET) == 22
+    assert shown("ACDEFGHJKM") == "ACDEF-GHJKM"
+
+
+def test_a_typed_code_is_read_generously_but_never_loosely() -> None:
+    assert normalise(" acdef-ghjkm ") == "ACDEFGHJKM"
+    assert normalise("ACDEF GHJKM") == "ACDEFGHJKM"
+    assert normalise("ACDEF-GHJK") is None  # nine symbols
+    assert normalise("ACDEF-GHJK0") is None  # a zero is never in a code
+    assert normalise("") is None
+
+
+def test_the_pepper_is_its_own_setting_or_derived_from_the_secret_key() -> None:
+    derived = pepper({"SECRET_KEY": "k" * 40})
+    assert (
+        derived == hmac.new(b"k" * 40, b"lantern.single-use-code-pepper", hashlib.sha256).digest()
+    )
+    assert derived != b"k" * 40
+    assert pepper({"SECRET_KEY": "k" * 40, "CODE_PEPPER": "pepper"}) == b"pepper"
+    # The stored hash is the HMAC of the code, and depends on the pepper.
+    assert (
+        code_hash("ACDEFGHJKM", b"pepper")
+        == hmac.new(b"pepper", b"ACDEFGHJKM", hashlib.sha256).hexdigest()
+    )
+    assert code_hash("ACDEFGHJKM", b"pepper") != code_hash("ACDEFGHJKM", b"other")
+
+
+# Making and printing codes
+
+
+def test_the_sheet_shows_the_codes_once_and_only_their_hashes_are_kept(
+    app: Flask, as_core: Staff, coded: Wave, members: Members
+) -> None:
+    form = as_core.get(f"/manage/waves/{coded.id}/codes")
+    assert form.status_code == 200 and "shown once" in text_of(form)
+    sheet = as_core.post(
+        f"/manage/waves/{coded.id}/codes", {"team": str(members.day.id), "count": "12"}
+    )
+    html = sheet.get_data(as_text=True)
+    printed = re.findall(r'<span class="slip-code">([A-Z0-9-]+)</span>', html)
+    assert sheet.status_code == 200 and len(printed) == len(set(printed)) == 12
+    assert 'href="/manage/waves/print.css"' in html
+    rows = db.session.scalars(select(SingleUseCode)).all()
+    key = pepper(app.config)
+    assert {row.code_hash for row in rows} == {code_hash(normalise(c) or "", key) for c in printed}
+    assert all(row.team_id == members.day.id and not row.used for row in rows)
+    stored = " ".join(f"{r.wave_id} {r.code_hash} {r.team_id} {r.used}" for r in rows)
+    assert not any(normalise(code) in stored for code in printed)
+    [event] = audit("codes made")
+    assert event.detail == f"team:{members.day.id}; 12 codes"
+    assert not any(normalise(code) in event.detail for code in printed)
+    page = text_of(as_core.get(f"/manage/waves/{coded.id}"))
+    assert "Codes made: 12" in page and "Codes made: 0" in page  # Outreach has none yet
+
+
+@pytest.mark.parametrize(
+    ("count_typed", "message"),
+    [("0", "Make from 1 to 500"), ("501", "Make from 1 to 500"), ("", "Enter a number")],
+)
+def test_a_bad_count_is_refused_beside_its_field(
+    as_core: Staff, coded: Wave, members: Members, count_typed: str, message: str
+) -> None:
+    data = {"team": str(members.day.id), "count": count_typed}
+    result = as_core.post(f"/manage/waves/{coded.id}/codes", data)
+    assert result.status_code == 422 and message in field_error(result, "count")
+    assert count(SingleUseCode) == 0
+
+
+def test_codes_only_for_a_wave_in_code_mode_and_its_own_teams(
+    as_core: Staff, coded: Wave, members: Members
+) -> None:
+    other_team = {"team": str(members.night.id), "count": "3"}
+    result = as_core.post(f"/manage/waves/{coded.id}/codes", other_team)
+    assert result.status_code == 422 and "Not a valid choice" in field_error(result, "team")
+    coded.uses_codes = False
+    db.session.commit()
+    assert as_core.get(f"/manage/waves/{coded.id}/codes").status_code == 404
+    assert count(SingleUseCode) == 0
+
+
+def test_no_codes_for_a_closed_wave(as_core: Staff, coded: Wave, members: Members) -> None:
+    as_core.post(f"/manage/waves/{coded.id}/close")
+    result = as_core.post(
+        f"/manage/waves/{coded.id}/codes", {"team": str(members.day.id), "count": "3"}
+    )
+    assert result.status_code == 422 and "has closed" in text_of(result)
+    assert count(SingleUseCode) == 0
+
+
+# Answering with a code
+
+
+def test_a_code_lets_one_person_answer_once(
+    client: FlaskClient, coded: Wave, members: Members, core_user: User
+) -> None:
+    link = link_of(coded, members.day)
+    [code] = make(coded, link, 1, core_user)
+    welcome = client.get(f"/s/{link.token}").get_data(as_text=True)
+    assert 'name="code"' in welcome and "not linked to your answers" in welcome
+    person = start(client, link, code.lower().replace("-", " "))
+    assert person.page.status_code == 200 and "Page 1 of" in person.html
+    while 'value="finish"' not in person.html:
+        person.press("next", always("3"))
+    result = person.press("finish", always("3"))
+    assert result.status_code == 200 and "Your result" in person.html
+    assert count(Response) == 1
+    assert db.session.scalars(select(SingleUseCode.used)).one() is True
+    again = start(client, link, code)
+    assert again.page.status_code == 422 and REFUSED in again.html
+
+
+def test_unknown_spent_and_other_teams_codes_all_read_the_same(
+    client: FlaskClient, coded: Wave, members: Members, core_user: User
+) -> None:
+    day, outreach = link_of(coded, members.day), link_of(coded, members.outreach)
+    spent, live = make(coded, day, 2, core_user)
+    [theirs] = make(coded, outreach, 1, core_user)
+    record_response(day, answers_all(2), "nonce-1", days(0), code=spent)
+    messages = set()
+    for typed in (spent, theirs, "ACDEF-GHJKM", "nonsense", ""):
+        page = start(client, day, typed).page
+        assert page.status_code == 422
+        messages.add(refusal(page.get_data(as_text=True)))
+    assert len(messages) == 1
+    assert start(client, day, live).page.status_code == 200
+
+
+def test_a_spent_code_stores_nothing_and_keeps_the_answers_in_the_form(
+    app: Flask, coded: Wave, members: Members, core_user: User
+) -> None:
+    link = link_of(coded, members.day)
+    [code] = make(coded, link, 1, core_user)
+    # Two phones with the same code: both pass the start check, as it is not yet spent.
+    first, second = start(app.test_client(), link, code), start(app.test_client(), link, code)
+    for person in (first, second):
+        while 'value="finish"' not in person.html:
+            person.press("next", always("4"))
+    assert first.press("finish", always("4")).status_code == 200
+    late = second.press("finish", always("4"))
+    assert late.status_code == 422 and REFUSED in second.html
+    assert 'name="q-stss.1" value="4"' in second.html  # the answers travel on, unsaved
+    assert count(Response) == 1 and count(UsedForm) == 1
+
+
+def test_the_spend_is_part_of_the_response_commit(
+    coded: Wave, members: Members, core_user: User
+) -> None:
+    link = link_of(coded, members.day)
+    [code] = make(coded, link, 1, core_user)
+    with pytest.raises(CodeRejected):
+        record_response(link, answers_all(3), "nonce-a", days(0))  # code mode needs a code
+    with pytest.raises(CodeRejected):
+        record_response(link, answers_all(3), "nonce-b", days(0), code="ACDEF-GHJKM")
+    assert count(Response) == 0 and count(UsedForm) == 0
+    record_response(link, answers_all(3), "nonce-c", days(0), code=code)
+    assert count(Response) == 1 and count(UsedForm) == 1
+    with pytest.raises(CodeRejected):
+        record_response(link, answers_all(3), "nonce-d", days(0), code=code)
+    assert count(Response) == 1 and count(UsedForm) == 1
+
+
+def test_two_racing_spends_of_one_code_let_exactly_one_through(
+    app: Flask, coded: Wave, members: Members, core_user: User
+) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs separate connections (PostgreSQL); SQLite here shares one")
+    link = link_of(coded, members.day)
+    [code] = make(coded, link, 1, core_user)
+    db.session.commit()
+    link_id, outcomes, ready = link.id, [], threading.Barrier(2)
+
+    def phone() -> None:
+        with app.app_context():  # its own session and connection
+            own = db.session.get(SurveyLink, link_id)
+            assert own is not None
+            ready.wait()
+            try:
+                spend_code(own, code)
+                time.sleep(0.2)  # hold the row while the other phone tries
+                db.session.commit()
+                outcomes.append("spent")
+            except CodeRejected:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=phone) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused", "spent"]
+
+
+def test_nothing_in_the_schema_ties_a_code_to_a_response(app: Flask) -> None:
+    columns = {column["name"] for column in inspect(db.engine).get_columns("single_use_code")}
+    assert columns == {"wave_id", "code_hash", "team_id", "used"}
+    response_columns = {column["name"] for column in inspect(db.engine).get_columns("response")}
+    assert not any("code" in name for name in response_columns)
+
+
+def test_a_wave_without_codes_asks_for_none(
+    client: FlaskClient, app: Flask, kek: bytes, members: Members, core_user: User
+) -> None:
+    plain = open_test_wave(kek, demo_version(app), [members.night], core_user)
+    page = client.get(f"/s/{link_of(plain, members.night).token}").get_data(as_text=True)
+    assert 'name="code"' not in page
