@@ -10,10 +10,12 @@ from flask import Flask
 
 from config import BaseConfig, from_environment
 from survey import access, auth, cli, database, errors, keyring, security, static_files
+from survey.api import bp as api_bp
 from survey.extensions import compress, csrf, db, limiter, migrate
 from survey.health import bp as health_bp
 from survey.manage import bp as manage_bp
 from survey.respond import bp as respond_bp
+from survey.results import bp as results_bp
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -47,6 +49,8 @@ def create_app(config: BaseConfig | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(respond_bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(api_bp)
 
     if app.config.get("LANTERN_ENV") == "production":
         # Refuse to start without key material; the key itself is not kept.

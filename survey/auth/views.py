@@ -47,9 +47,13 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _home() -> str:
-    """Where staff land after signing in (the results pages can claim this via config)."""
-    return url_for(current_app.config.get("STAFF_HOME_ENDPOINT", "auth.account"))
+# Where each role lands after signing in: the core team in its workspace, leads on results.
+HOME_BY_ROLE = {"core": "manage.home", "lead": "results.index"}
+
+
+def _home(user: User) -> str:
+    """The landing page for this account's role."""
+    return url_for(HOME_BY_ROLE.get(user.role, "auth.account"))
 
 
 def _digest(value: str) -> str:
@@ -87,7 +91,7 @@ def sign_in() -> Response | tuple[str, int]:
     form = SignInForm()
     if request.method == "GET":
         if current_user.is_authenticated:
-            return redirect(_home())
+            return redirect(_home(current_user))
         form.next.data = request.args.get("next")
         return _sign_in_page(form, None, 200)
     if form.validate():
@@ -96,7 +100,7 @@ def sign_in() -> Response | tuple[str, int]:
             # A fresh session: nothing set before sign-in (session fixation) survives it.
             session.clear()
             login_user(user)
-            return redirect(safe_next(form.next.data) or _home(), code=303)
+            return redirect(safe_next(form.next.data) or _home(user), code=303)
     # One message for every failure, so it never tells which part was wrong.
     return _sign_in_page(form, SIGN_IN_FAILED, 422)
 

@@ -30,6 +30,7 @@ from survey.release import ReleaseError, last_day, releases_of
 from survey.services import wave_admin
 from survey.services.codes import codes_made
 from survey.services.waves import WaveError, WavePlan
+from survey.services.waves import close_wave as close_wave_now
 
 Page = ResponseReturnValue
 DEFAULT_WEEKS_OPEN = 4
@@ -217,7 +218,7 @@ def close_wave(wave_id: int) -> Page:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            wave_admin.close_early(found, today(), actor=_me())
+            close_wave_now(found, today(), actor=_me())
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
         else:

@@ -62,15 +62,6 @@ def open_new_wave(plan: WavePlan, kek: bytes, *, uses_codes: bool, actor: User) 
     return wave
 
 
-def close_early(wave: Wave, today: date, *, actor: User) -> None:
-    """Stop a wave taking responses from today on (a wave not yet open never opens)."""
-    if wave.archived or today > last_day(wave):
-        raise WaveError("the wave has already closed")
-    # Yesterday as the last day; before the opening day when it closes on or before it.
-    wave.closed_early_on = today - timedelta(days=1)
-    record_event("wave closed early", user=actor, target=_target(wave), detail=f"on {today}")
-
-
 def extend(wave: Wave, closes_on: date, today: date, *, actor: User) -> None:
     """Move the closing date later (reopening a wave closed early, if no final release)."""
     current = last_day(wave)

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 from survey.domain.sealing import new_wave_keys
 from survey.extensions import db
-from survey.models import QuestionnaireVersion, SurveyLink, Team, Wave
+from survey.models import QuestionnaireVersion, SurveyLink, Team, User, Wave
+from survey.services.accounts import record_event
 
 MIN_K = 3
 
@@ -65,12 +66,12 @@ def open_wave(plan: WavePlan, kek: bytes) -> Wave:
     return wave
 
 
-def close_wave(wave: Wave, today: date) -> Wave:
-    """Close a wave early (from today on it accepts no more responses)."""
+def close_wave(wave: Wave, today: date, *, actor: User | None = None) -> Wave:
+    """Stop a wave taking responses from today on (a wave not yet open never opens); audited."""
     last_day = wave.closed_early_on or wave.closes_on
-    if today > last_day:
+    if wave.archived or today > last_day:
         raise WaveError("the wave has already closed")
-    # Closing today means the last accepted day was yesterday.
-    wave.closed_early_on = max(wave.opens_on, today - timedelta(days=1))
-    db.session.commit()
+    # Yesterday becomes the last day: before the opening day when it closes on or before it.
+    wave.closed_early_on = today - timedelta(days=1)
+    record_event("wave closed early", user=actor, target=f"wave:{wave.id}", detail=f"on {today}")
     return wave

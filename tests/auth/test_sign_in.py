@@ -33,12 +33,13 @@ def test_sign_in_page_is_a_plain_form_with_csrf(client: FlaskClient) -> None:
     assert "Sign out" not in html  # nobody is signed in yet
 
 
-def test_right_password_signs_in_and_lands_on_the_account_page(
-    client: FlaskClient, lead: User
+def test_right_password_signs_in_and_lands_on_the_role_home(
+    client: FlaskClient, lead: User, core: User, app: Flask
 ) -> None:
     result = sign_in(client, "  LEAD@example.ORG ", PASSWORD)  # email matched without case
     assert result.status_code == 303
-    assert result.headers["Location"] == "/auth/account"
+    assert result.headers["Location"] == "/results/"  # leads land on their results
+    assert sign_in(app.test_client(), "core@example.org").headers["Location"] == "/manage/"
     page = client.get("/auth/account")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -120,7 +121,7 @@ def test_session_cookie_holds_no_address_and_is_http_only(app: Flask, lead: User
 def test_next_never_leaves_the_site(client: FlaskClient, lead: User, target: str) -> None:
     result = sign_in(client, "lead@example.org", next_=target)
     assert result.status_code == 303
-    assert result.headers["Location"] == "/auth/account"
+    assert result.headers["Location"] == "/results/"
 
 
 def test_next_to_a_local_path_is_followed(client: FlaskClient, lead: User) -> None:

@@ -1,0 +1,73 @@
+"""JSON views over Releases: parse, call one service, return JSON. Errors are JSON too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, jsonify, url_for
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from survey.access import lead_or_core
+from survey.models import User, Wave
+from survey.services.release_access import (
+    RELEASE_VIEWED,
+    ReleaseInfo,
+    open_release,
+    scope_for,
+    visible_releases,
+)
+
+
+def _me() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+def _listed(info: ReleaseInfo, wave: Wave) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "sequence": info.sequence,
+        "kind": info.kind,
+        "made_at": info.made_at.isoformat(),
+        "wave": {
+            "id": wave.id,
+            "name": wave.name,
+            "opens_on": wave.opens_on.isoformat(),
+            "closes_on": (wave.closed_early_on or wave.closes_on).isoformat(),
+            "synthetic": wave.synthetic,
+        },
+        "url": url_for("api.release", release_id=info.id),
+    }
+
+
+@lead_or_core
+def releases() -> Response:
+    """GET /api/v1/releases: every release the token's owner may see, newest first."""
+    found = visible_releases(scope_for(_me()))
+    return jsonify(releases=[_listed(info, wave) for info, wave in found])
+
+
+@lead_or_core
+def release(release_id: int) -> Response:
+    """GET /api/v1/releases/<id>: the release's payload, cut down to the owner's groups."""
+    found = open_release(_me(), release_id, action=RELEASE_VIEWED, via="api")
+    if found is None:
+        abort(404)  # the same answer as for a release that does not exist
+    body = dict(found.payload)
+    body["id"] = found.info.id
+    body["made_at"] = found.info.made_at.isoformat()
+    return jsonify(body)
+
+
+@lead_or_core
+def unknown(rest: str) -> Response:
+    """Any other path under the API: a JSON 404."""
+    abort(404)
+
+
+def json_error(error: HTTPException) -> tuple[Response, int]:
+    """Errors raised in API views, as JSON with their status."""
+    status = error.code or 500
+    message = (error.name or "error").lower()
+    return jsonify(error=message), status

@@ -1,0 +1,13 @@
+"""Results pages for team leads and the core team: the whole URL table of the blueprint."""
+
+from flask import Blueprint
+
+from survey.results import views
+
+bp = Blueprint("results", __name__, url_prefix="/results")
+
+bp.add_url_rule("/", "index", views.index)
+bp.add_url_rule("/release/<int:release_id>", "release", views.release)
+bp.add_url_rule("/release/<int:release_id>.csv", "release_csv", views.release_csv)
+
+__all__ = ["bp"]

@@ -1,0 +1,144 @@
+"""CSV export of exactly the released figures a person may see: one row per group and figure.
+
+Pure: a payload and a scope in, text out. Hidden groups and hidden figures read the one
+shared wording. Text cells that a spreadsheet would run as a formula are defused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from survey.domain.disclosure import SUPPRESSED_TEXT
+from survey.results.presenter import base_and_subgroups, subgroup_label, summary_of
+from survey.services.release_access import Scope, filter_payload
+
+HEADER = ("group", "level", "subgroup", "scale", "figure", "value")
+# Leading characters a spreadsheet reads as the start of a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | float
+Row = tuple[Cell, ...]
+
+
+# Characters that could split the comment line into cells (',' or, in some locales, ';').
+_COMMENT_UNSAFE = re.compile(r'[,;"\t\r\n]+')
+
+
+def defuse(value: Cell | None) -> Cell:
+    """A cell safe to open in a spreadsheet: text that could run as a formula gets a quote.
+
+    Numbers are left as numbers: a number (even a negative one) is never a formula.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
+
+
+def _summary_rows(prefix: str, data: Mapping[str, Any] | None) -> Iterator[tuple[str, Cell]]:
+    summary = summary_of(data)
+    if summary.hidden:
+        yield prefix, SUPPRESSED_TEXT
+        return
+    for name, value in (
+        ("mean", summary.mean),
+        ("95% CI low", summary.ci_low),
+        ("95% CI high", summary.ci_high),
+        ("median", summary.median),
+        ("SD", summary.sd),
+    ):
+        if value is not None:
+            yield f"{prefix} {name}", value
+
+
+def _scale_rows(figures: Mapping[str, Any], headline: str) -> Iterator[tuple[str, Cell]]:
+    yield from _summary_rows("score", figures.get("headline"))
+    for sub in figures.get("subscales", []):
+        if sub.get("key") != headline:
+            yield from _summary_rows(f"{sub['label']} score", sub.get("summary"))
+    cells = (figures.get("bands") or {}).get("cells") or []
+    if not cells:
+        yield "bands", SUPPRESSED_TEXT
+    for cell in cells:
+        yield f"band: {cell['label']}", cell["text"]
+    comparison = figures.get("comparison")
+    if comparison and comparison.get("diff") is not None:
+        yield "previous round", comparison.get("previous_wave", "")
+        for name, key in (
+            ("previous round mean", "previous_mean"),
+            ("change since previous round", "diff"),
+            ("change 95% CI low", "ci_low"),
+            ("change 95% CI high", "ci_high"),
+            ("change effect size (Hedges' g)", "hedges_g"),
+        ):
+            if comparison.get(key) is not None:
+                yield name, comparison[key]
+    for item in figures.get("items", []):
+        mean = item.get("mean")
+        yield f"item {item['number']} mean", mean if mean is not None else item.get("text", "")
+
+
+def _group_rows(
+    group: Mapping[str, Any], base_label: str, scales: list[Mapping[str, Any]]
+) -> Iterator[Row]:
+    subgroup = ""
+    if group.get("attribute") is not None:
+        subgroup = f"{group['attribute']}: {subgroup_label(group, base_label)}"
+    where = (base_label, str(group.get("level", "")), subgroup)
+    if not group.get("shown"):
+        yield (*where, "", "status", SUPPRESSED_TEXT)
+        return
+    yield (*where, "", "responses counted", int(group["n"]))
+    for scale in scales:
+        figures = group.get("scales", {}).get(scale["key"])
+        if figures is not None:
+            for figure, value in _scale_rows(figures, str(scale.get("headline", ""))):
+                yield (*where, str(scale["name"]), figure, value)
+
+
+def release_rows(payload: Mapping[str, Any], scope: Scope) -> Iterator[Row]:
+    """The export's data rows, groups in display order, each followed by its subgroups."""
+    visible = filter_payload(dict(payload), scope)
+    scales = list(visible.get("scales", []))
+    for base, subgroups in base_and_subgroups(visible):
+        label = str(base.get("label", base["key"]))
+        yield from _group_rows(base, label, scales)
+        for sub in subgroups:
+            yield from _group_rows(sub, label, scales)
+
+
+def comment_line(release_id: int, payload: Mapping[str, Any]) -> str:
+    """The first line: which wave and release the figures come from, and the wave's k.
+
+    It holds no comma, semicolon, quote or line break, so a spreadsheet reads it as one
+    cell starting with '#', which is never a formula.
+    """
+    wave = _COMMENT_UNSAFE.sub(" ", str(payload["wave"]["name"])).strip()
+    parts = [
+        "# Lantern results",
+        f"wave: {wave}",
+        f"release {release_id} (number {payload['sequence']} of its wave: {payload['kind']})",
+        f"made on {payload.get('made_on')}",
+        f"k = {payload['k']} (the smallest group size shown)",
+    ]
+    if payload.get("synthetic"):
+        parts.append("synthetic data")
+    return " | ".join(_COMMENT_UNSAFE.sub(" ", part) for part in parts)
+
+
+def release_csv(release_id: int, payload: Mapping[str, Any], scope: Scope) -> str:
+    """The whole CSV text: a comment line naming the release, a header row, the figures."""
+    out = io.StringIO()
+    out.write(comment_line(release_id, payload) + "\r\n")
+    # Text quoted, numbers bare: a ';' inside a label cannot split a cell in any locale.
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow(HEADER)
+    for row in release_rows(payload, scope):
+        writer.writerow([defuse(cell) for cell in row])
+    return out.getvalue()

@@ -1,0 +1,279 @@
+"""From a release payload and what a person may see, to what a results page shows.
+
+Pure: no database, no request. Every figure comes from the payload of a Release; the
+payload is cut down to the viewer's groups here again (it already was, when loaded), so
+a page can only ever show a group the viewer holds. Hidden groups carry nothing but the
+one shared wording, so the page cannot say anything else about them either.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from survey.results.charts import BandBar, Whisker, band_chart, number, whisker_chart
+from survey.results.page import (
+    BandRow,
+    Comparison,
+    ItemRow,
+    LabelledSummary,
+    Overview,
+    ReleasePage,
+    ScaleView,
+    Section,
+    SubgroupBlock,
+    Summary,
+)
+from survey.results.wording import (
+    HIDDEN_STATUS,
+    comparison_words,
+    effect_size_words,
+    notes,
+    shown_status,
+)
+from survey.services.release_access import Scope, filter_payload
+
+LEVEL_WORDS = {"alliance": "Alliance", "organisation": "Organisation", "team": "Team"}
+
+
+def summary_of(data: Mapping[str, Any] | None) -> Summary:
+    """Read a released summary; anything marked hidden stays hidden."""
+    if not data or data.get("hidden"):
+        return Summary(hidden=True)
+    return Summary(
+        hidden=False,
+        n=data.get("n"),
+        mean=data.get("mean"),
+        sd=data.get("sd"),
+        ci_low=data.get("ci_low"),
+        ci_high=data.get("ci_high"),
+        median=data.get("median"),
+    )
+
+
+def anchor_for(key: str) -> str:
+    """A page anchor for a group key ('team:3' -> 'group-team-3')."""
+    return "group-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+
+
+def attribute_heading(attribute: str) -> str:
+    """A readable heading for a subgroup attribute ('role_group' -> 'By role group')."""
+    return "By " + attribute.replace("_", " ").strip()
+
+
+def subgroup_label(group: Mapping[str, Any], base_label: str) -> str:
+    """A subgroup's own part of its label ('Team, Clinical role' -> 'Clinical role')."""
+    label = str(group.get("label", ""))
+    prefix = base_label + ", "
+    return label[len(prefix) :] if label.startswith(prefix) else label
+
+
+def _whisker(label: str, summary: Summary) -> Whisker | None:
+    if summary.hidden or summary.mean is None:
+        return None
+    return Whisker(label, summary.mean, summary.ci_low, summary.ci_high, summary.median)
+
+
+def _axis(scale: Mapping[str, Any]) -> tuple[float, float]:
+    low, high = scale.get("range") or (0, 1)
+    return float(low), float(high)
+
+
+def _bands(figures: Mapping[str, Any]) -> list[BandRow]:
+    cells = (figures.get("bands") or {}).get("cells") or []
+    return [BandRow(c["label"], c["text"], c["lower"], c["upper"]) for c in cells]
+
+
+def _comparison(
+    data: Mapping[str, Any] | None, current: Summary, label: str, scale: Mapping[str, Any]
+) -> Comparison | None:
+    if not data or data.get("diff") is None:
+        return None
+    previous_wave = str(data.get("previous_wave", "the previous round"))
+    rows = []
+    if data.get("previous_mean") is not None:
+        rows.append(Whisker(f"Previous round ({previous_wave})", data["previous_mean"]))
+    this_round = _whisker("This round", current)
+    if this_round is not None:
+        rows.append(this_round)
+    chart = (
+        whisker_chart(
+            f"{scale['name']}, {label}: this round beside the previous one", rows, _axis(scale)
+        )
+        if rows
+        else None
+    )
+    return Comparison(
+        previous_wave=previous_wave,
+        previous_mean=data.get("previous_mean"),
+        current_mean=current.mean,
+        diff=data["diff"],
+        ci_low=data.get("ci_low"),
+        ci_high=data.get("ci_high"),
+        hedges_g=data.get("hedges_g"),
+        size_word=effect_size_words(data.get("hedges_g")),
+        words=comparison_words(
+            previous_wave,
+            data["diff"],
+            data.get("ci_low"),
+            data.get("ci_high"),
+            data.get("hedges_g"),
+        ),
+        chart=chart,
+    )
+
+
+def _subgroups(
+    subgroups: Sequence[Mapping[str, Any]], base_label: str, scale: Mapping[str, Any]
+) -> list[SubgroupBlock]:
+    by_attribute: dict[str, list[LabelledSummary]] = {}
+    for group in subgroups:
+        label = subgroup_label(group, base_label)
+        summary = None
+        if group.get("shown"):
+            figures = group.get("scales", {}).get(scale["key"], {})
+            summary = summary_of(figures.get("headline"))
+        row = LabelledSummary(label, bool(group.get("shown")), summary)
+        by_attribute.setdefault(str(group.get("attribute")), []).append(row)
+    blocks = []
+    for attribute, rows in by_attribute.items():
+        heading = attribute_heading(attribute)
+        whiskers = [w for r in rows if r.summary and (w := _whisker(r.label, r.summary))]
+        title = f"{scale['name']} {heading.lower()}, {base_label}"
+        chart = whisker_chart(title, whiskers, _axis(scale)) if whiskers else None
+        blocks.append(SubgroupBlock(heading, rows, chart))
+    return blocks
+
+
+def _scale_view(
+    group: Mapping[str, Any], scale: Mapping[str, Any], subgroups: Sequence[Mapping[str, Any]]
+) -> ScaleView | None:
+    figures = group.get("scales", {}).get(scale["key"])
+    if figures is None:
+        return None
+    label = str(group.get("label", ""))
+    headline = summary_of(figures.get("headline"))
+    whisker = _whisker("Average score", headline)
+    headline_chart = (
+        whisker_chart(f"{scale['name']}, {label}", [whisker], _axis(scale)) if whisker else None
+    )
+    bands = _bands(figures)
+    chart_bars = [BandBar(b.label, b.text, b.lower, b.upper) for b in bands]
+    subscales = [
+        LabelledSummary(sub["label"], True, summary_of(sub.get("summary")))
+        for sub in figures.get("subscales", [])
+        if sub.get("key") != scale.get("headline")
+    ]
+    items = [
+        ItemRow(item["number"], item.get("text") or number(item.get("mean")))
+        for item in figures.get("items", [])
+    ]
+    return ScaleView(
+        key=scale["key"],
+        name=scale["name"],
+        score_range="{} to {}".format(*(number(x, 0) for x in _axis(scale))),
+        headline=headline,
+        headline_chart=headline_chart,
+        bands=bands,
+        band_chart=band_chart(f"{scale['name']} bands, {label}", chart_bars) if bands else None,
+        comparison=_comparison(figures.get("comparison"), headline, label, scale),
+        subscales=subscales,
+        items=items,
+        subgroups=_subgroups(subgroups, label, scale),
+    )
+
+
+def _section(
+    group: Mapping[str, Any], scales: Sequence[Mapping[str, Any]], subs: list[Mapping[str, Any]]
+) -> Section:
+    key = str(group["key"])
+    shown = bool(group.get("shown"))
+    views = [_scale_view(group, scale, subs) for scale in scales] if shown else []
+    orphans = []
+    if not shown and any(sub.get("shown") for sub in subs):
+        label = str(group.get("label", key))
+        orphans = [(str(scale["name"]), _subgroups(subs, label, scale)) for scale in scales]
+    return Section(
+        key=key,
+        anchor=anchor_for(key),
+        level=LEVEL_WORDS.get(str(group.get("level")), "Group"),
+        heading=str(group.get("label", key)),
+        shown=shown,
+        status=shown_status(int(group["n"])) if shown else HIDDEN_STATUS,
+        scales=[view for view in views if view is not None],
+        hidden_group_subgroups=orphans,
+    )
+
+
+def chart_label(label: str, others: set[str]) -> str:
+    """A team's label without its organisation's name when that organisation is charted too."""
+    organisation, sep, team = label.partition(": ")
+    return team if sep and organisation in others else label
+
+
+def _overviews(sections: list[Section], scales: Sequence[Mapping[str, Any]]) -> list[Overview]:
+    if len(sections) < 2:
+        return []
+    labels = {section.heading for section in sections}
+    overviews = []
+    for scale in scales:
+        rows = []
+        for section in sections:
+            view = next((v for v in section.scales if v.key == scale["key"]), None)
+            rows.append(
+                LabelledSummary(section.heading, section.shown, view.headline if view else None)
+            )
+        whiskers = [
+            replace(w, label=chart_label(r.label, labels), spoken=r.label)
+            for r in rows
+            if r.summary and (w := _whisker(r.label, r.summary))
+        ]
+        title = f"{scale['name']}, your groups side by side"
+        chart = whisker_chart(title, whiskers, _axis(scale)) if whiskers else None
+        overviews.append(Overview(scale["name"], rows, chart))
+    return overviews
+
+
+def base_and_subgroups(
+    payload: Mapping[str, Any],
+) -> list[tuple[Mapping[str, Any], list[Mapping[str, Any]]]]:
+    """The payload's base groups in display order, each with its subgroups."""
+    groups = payload.get("groups", {})
+    ordered = [groups[key] for key in payload.get("order", []) if key in groups]
+    bases: dict[tuple[str, Any], tuple[Mapping[str, Any], list[Mapping[str, Any]]]] = {}
+    for group in ordered:
+        if group.get("attribute") is None:
+            bases[(group["level"], group.get("id"))] = (group, [])
+    for group in ordered:
+        if group.get("attribute") is not None:
+            base = bases.get((group["level"], group.get("id")))
+            if base is not None:
+                base[1].append(group)
+    return list(bases.values())
+
+
+def present_release(payload: Mapping[str, Any], scope: Scope) -> ReleasePage:
+    """Build the results page of a release for one viewer."""
+    visible = filter_payload(dict(payload), scope)
+    scales = list(visible.get("scales", []))
+    sections = [_section(group, scales, subs) for group, subs in base_and_subgroups(visible)]
+    return ReleasePage(
+        wave_name=str(visible["wave"]["name"]),
+        questionnaire=str(visible.get("questionnaire", {}).get("title", "")),
+        sequence=int(visible["sequence"]),
+        kind=str(visible["kind"]),
+        made_on=str(visible.get("made_on", "")),
+        k=int(visible["k"]),
+        synthetic=bool(visible.get("synthetic")),
+        sections=sections,
+        overviews=_overviews(sections, scales),
+        notes=notes(
+            k=int(visible["k"]),
+            synthetic=bool(visible.get("synthetic")),
+            interim=visible["kind"] == "interim",
+            scales=[(s["name"], s.get("bands", [])) for s in scales],
+        ),
+        citations=[str(s["citation"]) for s in scales if s.get("citation")],
+    )
