@@ -12,6 +12,7 @@ from survey.manage import (  # noqa: E402,F401  (routes register on import)
     free_text,
     home,
     membership,
+    poster,
     questionnaires,
     signposting,
     waves,

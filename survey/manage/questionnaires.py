@@ -7,7 +7,6 @@ keep the version they were given. Nothing is stored unless the whole definition 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -19,42 +18,18 @@ from wtforms import SelectChoice
 
 from survey.access import role_required
 from survey.domain.questionnaire import (
-    ContextQuestion,
     Questionnaire,
     QuestionnaireError,
-    ScaleItem,
 )
 from survey.extensions import db
 from survey.manage import bp
 from survey.manage.forms_questionnaires import EditForm, UploadForm, WordingForm
 from survey.models import QuestionnaireVersion, User, Wave
+from survey.question_pages import ShownPage, shown_page
 from survey.services.questionnaires import definition
 from survey.services.wording import Stored, decode, import_wording, store_source
 
 Page = ResponseReturnValue
-
-
-@dataclass(frozen=True)
-class PreviewQuestion:
-    """One question in the shape the respondent's question template reads."""
-
-    id: str
-    field: str
-    text: str
-    kind: str
-    options: tuple[tuple[str, str], ...]
-    current: str = ""
-    max_length: int | None = None
-
-
-@dataclass(frozen=True)
-class PreviewPage:
-    """One page of the form, as a phone shows it."""
-
-    number: int
-    title: str
-    intro: str
-    questions: tuple[PreviewQuestion, ...]
 
 
 def _me() -> User:
@@ -76,32 +51,9 @@ def _waves_by_version() -> dict[int, list[Wave]]:
     return waves
 
 
-def _preview_question(q: Questionnaire, question_id: str) -> PreviewQuestion:
-    question = q.question(question_id)
-    field = f"preview-{question_id}"
-    if isinstance(question, ContextQuestion):
-        options = tuple((o.value, o.label) for o in question.options)
-        return PreviewQuestion(
-            question.id, field, question.text, question.kind, options, "", question.max_length
-        )
-    scale = next(s for s in q.scales if s.key == question.scale_key)
-    options = tuple((str(o.value), o.label) for o in scale.template.options)
-    return PreviewQuestion(question.id, field, question.text, "choice", options)
-
-
-def preview_pages(q: Questionnaire) -> list[PreviewPage]:
-    """Every page of a questionnaire with the lead-in the respondent pages show."""
-    pages = []
-    for number, page in enumerate(q.pages, start=1):
-        first = q.question(page.questions[0]) if page.questions else None
-        intro = ""
-        if isinstance(first, ScaleItem):
-            scale = next(s for s in q.scales if s.key == first.scale_key)
-            timeframe = scale.template.timeframe
-            intro = scale.intro or f"Thinking about {timeframe}, how often did this happen?"
-        questions = tuple(_preview_question(q, qid) for qid in page.questions)
-        pages.append(PreviewPage(number, page.title, intro, questions))
-    return pages
+def preview_pages(q: Questionnaire) -> list[ShownPage]:
+    """Every page of a questionnaire exactly as the respondent pages build it, unanswered."""
+    return [shown_page(q, number, {}, "preview-") for number in range(1, q.page_count + 1)]
 
 
 @bp.get("/questionnaires")

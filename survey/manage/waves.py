@@ -24,7 +24,7 @@ from survey.extensions import db
 from survey.keys import KeyConfigError
 from survey.manage import bp
 from survey.manage.forms_waves import ConfirmForm, ExtendForm, OpenWaveForm, today
-from survey.manage.poster import public_url  # importing it also registers the printable pages
+from survey.manage.poster import public_url
 from survey.models import Organisation, QuestionnaireVersion, SurveyLink, Team, User, Wave
 from survey.release import ReleaseError, last_day, releases_of
 from survey.services import wave_admin

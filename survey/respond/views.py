@@ -13,9 +13,9 @@ from survey.domain.scoring import score_questionnaire
 from survey.errors import render_error
 from survey.extensions import limiter
 from survey.models import SurveyLink
+from survey.question_pages import carried, shown_page
 from survey.respond import bp, formkey
 from survey.respond.forms import ANSWER_PREFIX, StepForm
-from survey.respond.pages import carried, shown_page
 from survey.services.codes import CodeRejected, code_is_live
 from survey.services.questionnaires import definition
 from survey.services.responses import ReplayedForm, find_link, record_response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from sqlalchemy import select
 from survey.domain.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
 from survey.extensions import db
 from survey.models import QuestionnaireVersion
+
+_VERSION_LINE = re.compile(r"^version:[ \t]*\d+[ \t]*$", re.MULTILINE)
 
 
 @lru_cache(maxsize=64)
@@ -36,9 +39,14 @@ def store_questionnaire(source: str, label: str) -> QuestionnaireVersion:
         if version.fingerprint == parsed.fingerprint:
             return version
     latest = max((v.version for v in existing), default=0)
+    number = max(parsed.version, latest + 1)
+    if number != parsed.version:
+        # Keep the stored file truthful: a download says the version it is stored as.
+        source = _VERSION_LINE.sub(f"version: {number}", source, count=1)
+        parsed = load_questionnaire(source, label)
     row = QuestionnaireVersion(
         key=parsed.key,
-        version=max(parsed.version, latest + 1),
+        version=number,
         title=parsed.title,
         source=source,
         fingerprint=parsed.fingerprint,

@@ -7,7 +7,7 @@ own; their audit entry follows in a second commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -48,10 +48,7 @@ def closed_on(wave: Wave) -> date | None:
 
 def open_new_wave(plan: WavePlan, kek: bytes, *, uses_codes: bool, actor: User) -> Wave:
     """Open a wave with one link per team, in code mode if asked, and audit it."""
-    wave = open_wave(plan, kek)
-    # Set after open_wave's commit: nobody can reach the wave before this page shows its
-    # freshly made, unguessable link tokens, so no response can slip in without a code.
-    wave.uses_codes = uses_codes
+    wave = open_wave(replace(plan, uses_codes=uses_codes), kek)
     teams = ", ".join(f"team:{team.id}" for team in plan.teams)
     detail = (
         f"{plan.name}; questionnaire_version:{plan.questionnaire.id}; {plan.opens_on} to "

@@ -30,6 +30,7 @@ class WavePlan:
     k: int = 5
     release_mode: str = "at_close"
     synthetic: bool = False
+    uses_codes: bool = False
 
 
 def open_wave(plan: WavePlan, kek: bytes) -> Wave:
@@ -50,6 +51,7 @@ def open_wave(plan: WavePlan, kek: bytes) -> Wave:
         k=plan.k,
         release_mode=plan.release_mode,
         synthetic=plan.synthetic,
+        uses_codes=plan.uses_codes,
         public_key=b"",
         wrapped_private_key=b"",
         kek_id="",

@@ -1,4 +1,8 @@
-"""Turning a questionnaire page into what the template shows (presentation only)."""
+"""Turning a questionnaire page into what a template shows (presentation only).
+
+Shared by the respondent pages and the core team's preview, so a preview is exactly
+what a phone shows.
+"""
 
 from __future__ import annotations
 
