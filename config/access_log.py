@@ -13,12 +13,13 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 _SURVEY_PATH = re.compile(r"/s/[^/?\s]+")
+_INVITATION_PATH = re.compile(r"/auth/invitation/[^/?\s]+")
 _PERSONAL_ATOMS = ("h", "a", "f", "t", "l", "u", "{x-forwarded-for}i", "{user-agent}i")
 
 
 def scrub_path(path: str) -> str:
-    """Replace the token in a survey path, so logs do not say which team's link was used."""
-    return _SURVEY_PATH.sub("/s/~", path)
+    """Replace tokens in paths: which team's link was used, or a set-password link."""
+    return _INVITATION_PATH.sub("/auth/invitation/~", _SURVEY_PATH.sub("/s/~", path))
 
 
 class PrivateAccessLogger(Logger):  # type: ignore[misc]

@@ -15,6 +15,7 @@ def test_survey_tokens_are_scrubbed_from_paths() -> None:
     assert scrub_path("/s/AbC_123-xyz") == "/s/~"
     assert scrub_path("/s/AbC_123-xyz?x=1") == "/s/~?x=1"
     assert scrub_path("/healthz") == "/healthz"
+    assert scrub_path("/auth/invitation/SecretInvite_1") == "/auth/invitation/~"
 
 
 def test_access_line_has_nothing_personal() -> None:
