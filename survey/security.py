@@ -1,10 +1,10 @@
-"""Security headers and privacy-preserving logging for every response."""
+"""Security headers, privacy-preserving logging, and refusing URLs no browser sends."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request
 
 CSP = "; ".join(
     [
@@ -38,8 +38,16 @@ def _set_headers(response: Response) -> Response:
     return response
 
 
+def _refuse_nul_in_path() -> None:
+    """404 for a path holding a NUL byte: no link has one, and PostgreSQL text cannot."""
+    # Without this, /s/%00 reaches the token lookup and the driver's DataError becomes a 500.
+    if "\x00" in request.path:
+        abort(404)
+
+
 def init_app(app: Flask) -> None:
-    """Install the header hook and silence request logs that would carry client addresses."""
+    """Install the hooks and silence request logs that would carry client addresses."""
+    app.before_request(_refuse_nul_in_path)
     app.after_request(_set_headers)
     # Werkzeug's development request log starts with the client address: keep it quiet.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
