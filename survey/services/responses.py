@@ -7,16 +7,21 @@ the spent code to the response it allowed.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from survey.domain.questionnaire import Answers
 from survey.domain.sealing import SealContext, seal_answers
 from survey.extensions import db
-from survey.models import Response, SurveyLink, UsedForm, new_response_id
+from survey.models import Response, SurveyLink, UsedForm, Wave, new_response_id
 from survey.services.codes import CodeRejected, spend_code
+
+# Link tokens are urlsafe base64 (secrets.token_urlsafe); anything else is not looked up.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 class ReplayedForm(Exception):
@@ -35,11 +40,21 @@ def nonce_digest(nonce: str) -> str:
 
 
 def find_link(token: str) -> SurveyLink | None:
-    """The live link for a token; revoked and unknown tokens both give None."""
-    link = db.session.scalar(select(SurveyLink).where(SurveyLink.token == token))
-    if link is None or link.revoked:
+    """The live link for a token, with its wave and questionnaire, in one query.
+
+    Unknown and revoked tokens both give None, through the same query, so they cost the
+    same; a string that cannot be a token (wrong length or characters) is not looked up.
+    """
+    if not _TOKEN.fullmatch(token):
         return None
-    return link
+    return db.session.scalar(
+        select(SurveyLink)
+        .options(
+            joinedload(SurveyLink.wave).joinedload(Wave.questionnaire_version),
+            joinedload(SurveyLink.team),
+        )
+        .where(SurveyLink.token == token, SurveyLink.revoked.is_(False))
+    )
 
 
 def record_response(
