@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from survey.access import public
 from survey.auth.views import _digest, bp
 from survey.extensions import limiter
-from survey.services import membership
+from survey.services import lead_access
 from survey.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from survey.services.membership import InvitationUnusable, MembershipError
 
@@ -67,13 +67,13 @@ def _unusable() -> ResponseReturnValue:
 @limiter.limit(_limit, key_func=_per_address)
 def accept_invitation(token: str) -> ResponseReturnValue:
     """Let the invited lead choose a password, once; then send them to sign in."""
-    invitation = membership.live_invitation(token)
+    invitation = lead_access.live_invitation(token)
     if invitation is None:
         return _unusable()
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            membership.accept_invitation(token, form.password.data or "")
+            lead_access.accept_invitation(token, form.password.data or "")
         except InvitationUnusable:
             return _unusable()
         except MembershipError as error:

@@ -25,7 +25,7 @@ from survey.manage.forms_membership import (
     select_choices,
 )
 from survey.models import Organisation, Team, User
-from survey.services import accounts, membership
+from survey.services import accounts, lead_access, membership
 from survey.services.membership import IssuedInvitation, MembershipError, OrganisationDetails
 
 # The one-time link waits in the session only between the post and the page that shows it.
@@ -61,7 +61,7 @@ def _team(team_id: int) -> Team:
 
 
 def _lead(user_id: int) -> User:
-    found = membership.get_lead(user_id)
+    found = lead_access.get_lead(user_id)
     if found is None:
         abort(404)
     return found
@@ -207,8 +207,8 @@ def delete_team(team_id: int) -> ResponseReturnValue:
 @role_required("core")
 def leads() -> ResponseReturnValue:
     """Every team lead, what they may see, and where their set-password link stands."""
-    found = membership.leads()
-    states = membership.invitation_states(found)
+    found = lead_access.leads()
+    states = lead_access.invitation_states(found)
     return _page("leads.html", leads=found, states=states, page_title="Team leads")
 
 
@@ -217,10 +217,10 @@ def leads() -> ResponseReturnValue:
 def invite_lead() -> ResponseReturnValue:
     """Create a lead account and a one-time set-password link to pass on."""
     form = InviteForm()
-    form.access.choices = select_choices(membership.access_choices())
+    form.access.choices = select_choices(lead_access.access_choices())
     if form.validate_on_submit():
         try:
-            issued = membership.invite_lead(
+            issued = lead_access.invite_lead(
                 form.email.data or "",
                 form.display_name.data or "",
                 form.access.data or "",
@@ -256,7 +256,7 @@ def new_link(user_id: int) -> ResponseReturnValue:
     lead = _lead(user_id)
     if ConfirmForm().validate_on_submit():
         try:
-            return _show_link_once(membership.new_invitation_link(lead, actor=acting_user()))
+            return _show_link_once(lead_access.new_invitation_link(lead, actor=acting_user()))
         except MembershipError as error:
             flash(error.message)
     return _see("manage.lead", user_id=lead.id)
@@ -272,8 +272,8 @@ def lead(user_id: int) -> ResponseReturnValue:
 
 
 def _lead_page(found: User, form: AccessForm, status: int) -> ResponseReturnValue:
-    form.access.choices = select_choices(membership.access_choices())
-    state = membership.invitation_states([found])[found.id]
+    form.access.choices = select_choices(lead_access.access_choices())
+    state = lead_access.invitation_states([found])[found.id]
     title = found.display_name
     return _page("lead.html", status, lead=found, form=form, state=state, page_title=title)
 
@@ -284,10 +284,12 @@ def grant(user_id: int) -> ResponseReturnValue:
     """Give the lead access to one more team or organisation."""
     found = _lead(user_id)
     form = AccessForm()
-    form.access.choices = select_choices(membership.access_choices())
+    form.access.choices = select_choices(lead_access.access_choices())
     if form.validate_on_submit():
         try:
-            membership.change_access(found, form.access.data or "", grant=True, actor=acting_user())
+            lead_access.change_access(
+                found, form.access.data or "", grant=True, actor=acting_user()
+            )
         except MembershipError as error:
             attach_error(form, error.field, error.message)
         else:
@@ -305,7 +307,7 @@ def withdraw(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        membership.change_access(found, form.access.data or "", grant=False, actor=acting_user())
+        lead_access.change_access(found, form.access.data or "", grant=False, actor=acting_user())
     except MembershipError as error:
         flash(error.message)
     else:

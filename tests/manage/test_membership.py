@@ -23,7 +23,7 @@ from survey.models import (
     Team,
     User,
 )
-from survey.services import membership
+from survey.services import lead_access, membership
 from tests.auth.conftest import csrf_of, sign_in
 from tests.manage.conftest import (
     Members,
@@ -475,7 +475,7 @@ def test_bad_used_and_expired_links_all_read_the_same(
     as_core: Staff, members: Members, client: FlaskClient
 ) -> None:
     long_ago = membership.now_utc() - timedelta(days=7, seconds=1)
-    old = membership.invite_lead(
+    old = lead_access.invite_lead(
         "bob@example.org", "Bob", f"team:{members.day.id}", actor=as_core.user, now=long_ago
     )
     expired = old.link.removeprefix(BASE)
@@ -545,14 +545,14 @@ def test_the_set_password_page_is_public_and_rate_limited(
 def test_two_tabs_racing_spend_the_invitation_once(
     as_core: Staff, members: Members, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    issued = membership.invite_lead(
+    issued = lead_access.invite_lead(
         "cy@example.org", "Cy", f"team:{members.day.id}", actor=as_core.user
     )
     token = issued.link.rsplit("/", 1)[1]
-    seen = membership.live_invitation(token)  # both tabs found it live...
-    membership.accept_invitation(token, "first long passphrase")
+    seen = lead_access.live_invitation(token)  # both tabs found it live...
+    lead_access.accept_invitation(token, "first long passphrase")
     # ...so the second gets past the first check, and only the conditional update stops it.
-    monkeypatch.setattr(membership, "live_invitation", lambda *args, **kwargs: seen)
+    monkeypatch.setattr(lead_access, "live_invitation", lambda *args, **kwargs: seen)
     with pytest.raises(membership.InvitationUnusable):
-        membership.accept_invitation(token, "second long passphrase")
+        lead_access.accept_invitation(token, "second long passphrase")
     assert sign_in(client, "cy@example.org", "first long passphrase").status_code == 303
