@@ -64,7 +64,7 @@ def seed_history(
 ) -> list[Wave]:
     """Two closed, released rounds of synthetic responses for the demo teams."""
     questionnaire = definition(version)
-    rng = random.Random(SEED)  # noqa: S311 - synthetic demo data, not secrets
+    rng = random.Random(SEED)  # noqa: S311  # nosec B311 - synthetic demo data, not secrets
     waves = []
     for name, days_ago, centre in ROUNDS:
         opens = today - timedelta(days=days_ago)
