@@ -70,6 +70,7 @@ def test_core_page_shows_them_and_is_audited_leads_get_nothing(
     _fill(demo_wave, 10, 0)
     _released(demo_wave, kek)
     path = f"/manage/waves/{demo_wave.id}/free-text"
+    assert path in as_core.get(f"/manage/waves/{demo_wave.id}").get_data(as_text=True)
     page = as_core.get(path)
     assert page.status_code == 200 and "nursing note 7" in page.get_data(as_text=True)
     assert [e.target for e in audit("free text viewed")] == [f"wave:{demo_wave.id}"]
