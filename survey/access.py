@@ -13,6 +13,8 @@ from typing import Any, NoReturn, TypeVar
 from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
+from survey.models import User
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 ACCESS_ATTR = "_lantern_access"
@@ -98,3 +100,9 @@ def _require_role(roles: frozenset[str]) -> None:
 def init_app(app: Flask) -> None:
     """Install the deny-by-default hook."""
     app.before_request(_deny_undeclared)
+
+
+def signed_in_user() -> User:
+    """The signed-in staff account behind a role-guarded view (the actor of its changes)."""
+    user: User = current_user._get_current_object()
+    return user

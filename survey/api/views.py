@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, jsonify, url_for
-from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from survey.access import lead_or_core
-from survey.models import User, Wave
+from survey.access import lead_or_core, signed_in_user
+from survey.models import Wave
 from survey.services.release_access import (
     RELEASE_VIEWED,
     ReleaseInfo,
@@ -17,11 +16,6 @@ from survey.services.release_access import (
     scope_for,
     visible_releases,
 )
-
-
-def _me() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 def _listed(info: ReleaseInfo, wave: Wave) -> dict[str, Any]:
@@ -44,14 +38,14 @@ def _listed(info: ReleaseInfo, wave: Wave) -> dict[str, Any]:
 @lead_or_core
 def releases() -> Response:
     """GET /api/v1/releases: every release the token's owner may see, newest first."""
-    found = visible_releases(scope_for(_me()))
+    found = visible_releases(scope_for(signed_in_user()))
     return jsonify(releases=[_listed(info, wave) for info, wave in found])
 
 
 @lead_or_core
 def release(release_id: int) -> Response:
     """GET /api/v1/releases/<id>: the release's payload, cut down to the owner's groups."""
-    found = open_release(_me(), release_id, action=RELEASE_VIEWED, via="api")
+    found = open_release(signed_in_user(), release_id, action=RELEASE_VIEWED, via="api")
     if found is None:
         abort(404)  # the same answer as for a release that does not exist
     body = dict(found.payload)

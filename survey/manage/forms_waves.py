@@ -108,10 +108,6 @@ class ExtendForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ConfirmForm(FlaskForm):  # type: ignore[misc]
-    """A confirmation button: only the CSRF token."""
-
-
 class CodesForm(FlaskForm):  # type: ignore[misc]
     """How many single-use codes to make for which team."""
 

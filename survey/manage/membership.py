@@ -10,9 +10,8 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
-from survey.access import role_required
+from survey.access import role_required, signed_in_user
 from survey.manage import bp
 from survey.manage.forms_membership import (
     AccessForm,
@@ -30,12 +29,6 @@ from survey.services.membership import IssuedInvitation, MembershipError, Organi
 
 # The one-time link waits in the session only between the post and the page that shows it.
 _LINK_KEY = "manage_invitation_link"
-
-
-def acting_user() -> User:
-    """The signed-in core-team member (the actor of every change)."""
-    user: User = current_user._get_current_object()
-    return user
 
 
 def _page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
@@ -94,7 +87,7 @@ def new_organisation() -> ResponseReturnValue:
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
-            made = membership.create_organisation(_details(form), actor=acting_user())
+            made = membership.create_organisation(_details(form), actor=signed_in_user())
         except MembershipError as error:
             attach_error(form, error.field, error.message)
         else:
@@ -133,7 +126,7 @@ def edit_organisation(organisation_id: int) -> ResponseReturnValue:
     form = OrganisationForm(obj=found)
     if form.validate_on_submit():
         try:
-            changed = membership.update_organisation(found, _details(form), actor=acting_user())
+            changed = membership.update_organisation(found, _details(form), actor=signed_in_user())
         except MembershipError as error:
             attach_error(form, error.field, error.message)
         else:
@@ -152,7 +145,7 @@ def new_team(organisation_id: int) -> ResponseReturnValue:
     form = TeamForm()
     if form.validate_on_submit():
         try:
-            made = membership.create_team(found, form.name.data or "", actor=acting_user())
+            made = membership.create_team(found, form.name.data or "", actor=signed_in_user())
         except MembershipError as error:
             attach_error(form, error.field, error.message)
         else:
@@ -169,7 +162,7 @@ def rename_team(team_id: int) -> ResponseReturnValue:
     form = TeamForm(obj=found)
     if form.validate_on_submit():
         try:
-            changed = membership.rename_team(found, form.name.data or "", actor=acting_user())
+            changed = membership.rename_team(found, form.name.data or "", actor=signed_in_user())
         except MembershipError as error:
             attach_error(form, error.field, error.message)
         else:
@@ -189,7 +182,7 @@ def delete_team(team_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         organisation_id, name = found.organisation_id, found.name
         try:
-            membership.delete_team(found, actor=acting_user())
+            membership.delete_team(found, actor=signed_in_user())
         except MembershipError as error:
             attach_error(form, "", error.message)
         else:
@@ -224,7 +217,7 @@ def invite_lead() -> ResponseReturnValue:
                 form.email.data or "",
                 form.display_name.data or "",
                 form.access.data or "",
-                actor=acting_user(),
+                actor=signed_in_user(),
             )
         except MembershipError as error:
             attach_error(form, error.field, error.message)
@@ -256,7 +249,7 @@ def new_link(user_id: int) -> ResponseReturnValue:
     lead = _lead(user_id)
     if ConfirmForm().validate_on_submit():
         try:
-            return _show_link_once(lead_access.new_invitation_link(lead, actor=acting_user()))
+            return _show_link_once(lead_access.new_invitation_link(lead, actor=signed_in_user()))
         except MembershipError as error:
             flash(error.message)
     return _see("manage.lead", user_id=lead.id)
@@ -288,7 +281,7 @@ def grant(user_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             lead_access.change_access(
-                found, form.access.data or "", grant=True, actor=acting_user()
+                found, form.access.data or "", grant=True, actor=signed_in_user()
             )
         except MembershipError as error:
             attach_error(form, error.field, error.message)
@@ -307,7 +300,9 @@ def withdraw(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        lead_access.change_access(found, form.access.data or "", grant=False, actor=acting_user())
+        lead_access.change_access(
+            found, form.access.data or "", grant=False, actor=signed_in_user()
+        )
     except MembershipError as error:
         flash(error.message)
     else:
@@ -322,6 +317,6 @@ def set_active(user_id: int, change: str) -> ResponseReturnValue:
     found = _lead(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    accounts.set_active(found, change == "enable", actor=acting_user())
+    accounts.set_active(found, change == "enable", actor=signed_in_user())
     flash("The account is enabled." if change == "enable" else "The account is disabled.")
     return _see("manage.lead", user_id=found.id)

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import segno
 from flask import Response, abort, current_app, render_template, url_for
-from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 
-from survey.access import role_required
+from survey.access import role_required, signed_in_user
 from survey.extensions import db
 from survey.manage import bp
 from survey.manage.forms_waves import CodesForm, today
-from survey.models import SurveyLink, Team, User, Wave
+from survey.models import SurveyLink, Team, Wave
 from survey.release import last_day
 from survey.services import wave_admin
 from survey.services.codes import codes_made
@@ -41,11 +40,6 @@ def public_url(link: SurveyLink) -> str:
     """The full address of a link, from the configured public base address."""
     base = str(current_app.config["SERVER_NAME_FOR_LINKS"]).rstrip("/")
     return base + url_for("respond.welcome", token=link.token)
-
-
-def _me() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 @bp.get("/waves/print.css")
@@ -98,7 +92,9 @@ def make_codes(wave_id: int) -> str | tuple[str, int]:
         try:
             if team is None:
                 raise WaveError("that team is not part of this wave")
-            codes = wave_admin.make_codes(wave, team, form.count.data, today(), actor=_me())
+            codes = wave_admin.make_codes(
+                wave, team, form.count.data, today(), actor=signed_in_user()
+            )
         except WaveError as error:
             message = str(error)
             form.form_errors.append(message[:1].upper() + message[1:] + ".")

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 from wtforms import SelectChoice
 
-from survey.access import role_required
+from survey.access import role_required, signed_in_user
 from survey.domain.questionnaire import (
     Questionnaire,
     QuestionnaireError,
@@ -24,24 +23,12 @@ from survey.domain.questionnaire import (
 from survey.extensions import db
 from survey.manage import bp
 from survey.manage.forms_questionnaires import EditForm, UploadForm, WordingForm
-from survey.models import QuestionnaireVersion, User, Wave
+from survey.models import QuestionnaireVersion, Wave
 from survey.question_pages import ShownPage, shown_page
 from survey.services.questionnaires import definition
 from survey.services.wording import Stored, decode, import_wording, store_source
 
 Page = ResponseReturnValue
-
-
-def _me() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
-def _version(version_id: int) -> QuestionnaireVersion:
-    version = db.session.get(QuestionnaireVersion, version_id)
-    if version is None:
-        abort(404)
-    return version
 
 
 def _waves_by_version() -> dict[int, list[Wave]]:
@@ -104,7 +91,7 @@ def upload_questionnaire() -> Page:
         data, name = _uploaded(form.file.data)
         try:
             stored = store_source(
-                decode(data, name), name, actor=_me(), action="questionnaire uploaded"
+                decode(data, name), name, actor=signed_in_user(), action="questionnaire uploaded"
             )
         except QuestionnaireError as problem:
             form.file.errors = [*form.file.errors, problem_text(problem)]
@@ -123,7 +110,7 @@ def upload_questionnaire() -> Page:
 @role_required("core")
 def questionnaire(version_id: int) -> str:
     """One version: its wording, scales and licences, and the waves using it."""
-    version = _version(version_id)
+    version = db.get_or_404(QuestionnaireVersion, version_id)
     return render_template(
         "manage/questionnaires/version.html",
         version=version,
@@ -137,7 +124,7 @@ def questionnaire(version_id: int) -> str:
 @role_required("core")
 def preview_questionnaire(version_id: int) -> str:
     """Every page as a phone shows it, read-only."""
-    version = _version(version_id)
+    version = db.get_or_404(QuestionnaireVersion, version_id)
     q = definition(version)
     return render_template(
         "manage/questionnaires/preview.html",
@@ -161,7 +148,7 @@ def preview_stylesheet() -> Response:
 @role_required("core")
 def download_questionnaire(version_id: int) -> Response:
     """The YAML source of a version, exactly as stored."""
-    version = _version(version_id)
+    version = db.get_or_404(QuestionnaireVersion, version_id)
     response = Response(version.source, mimetype="application/yaml")
     filename = f"{version.key}-v{version.version}.yaml"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -172,7 +159,7 @@ def download_questionnaire(version_id: int) -> Response:
 @role_required("core")
 def edit_questionnaire(version_id: int) -> Page:
     """Edit a version's YAML in the page; a change is stored as a new version."""
-    version = _version(version_id)
+    version = db.get_or_404(QuestionnaireVersion, version_id)
     form = EditForm()
     if not form.is_submitted():
         form.source.data = version.source
@@ -180,7 +167,7 @@ def edit_questionnaire(version_id: int) -> Page:
         label = f"{version.key} v{version.version} (edited)"
         try:
             stored = store_source(
-                form.source.data, label, actor=_me(), action="questionnaire edited"
+                form.source.data, label, actor=signed_in_user(), action="questionnaire edited"
             )
         except QuestionnaireError as problem:
             form.source.errors = [*form.source.errors, problem_text(problem)]
@@ -201,14 +188,14 @@ def edit_questionnaire(version_id: int) -> Page:
 @role_required("core")
 def import_questionnaire_wording(version_id: int) -> Page:
     """Import licensed item wording for one scale; the template's licence is shown beside it."""
-    version = _version(version_id)
+    version = db.get_or_404(QuestionnaireVersion, version_id)
     q = definition(version)
     form = WordingForm()
     form.scale.choices = [SelectChoice(s.key, f"{s.key} ({s.template.name})") for s in q.scales]
     if form.validate_on_submit():
         data, name = _uploaded(form.file.data)
         try:
-            stored = import_wording(version, form.scale.data, data, name, actor=_me())
+            stored = import_wording(version, form.scale.data, data, name, actor=signed_in_user())
         except QuestionnaireError as problem:
             form.file.errors = [*form.file.errors, problem_text(problem)]
         else:

@@ -12,11 +12,10 @@ from typing import Any, Literal
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from survey.access import role_required
+from survey.access import role_required, signed_in_user
 from survey.manage import bp
 from survey.manage.forms_membership import ConfirmForm, attach_error, select_choices
 from survey.manage.forms_signposting import ALLIANCE, ResourceForm, level_words
-from survey.manage.membership import acting_user
 from survey.models import SignpostResource
 from survey.services import membership, signposting_admin
 from survey.services.signposting_admin import ResourceDetails, SignpostError
@@ -91,7 +90,7 @@ def new_resource() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             made = signposting_admin.create_resource(
-                _details(form), actor=acting_user(), today=date.today()
+                _details(form), actor=signed_in_user(), today=date.today()
             )
         except SignpostError as error:
             attach_error(form, error.field, error.message)
@@ -111,7 +110,7 @@ def edit_resource(resource_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             changed = signposting_admin.update_resource(
-                found, _details(form), actor=acting_user(), today=date.today()
+                found, _details(form), actor=signed_in_user(), today=date.today()
             )
         except SignpostError as error:
             attach_error(form, error.field, error.message)
@@ -130,7 +129,7 @@ def checked_today(resource_id: int) -> ResponseReturnValue:
     found = _resource(resource_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    signposting_admin.mark_checked(found, actor=acting_user(), today=date.today())
+    signposting_admin.mark_checked(found, actor=signed_in_user(), today=date.today())
     flash(f"{found.name}: marked as checked today.")
     return _back_to_list(found.id)
 
@@ -143,7 +142,7 @@ def move_resource(resource_id: int, direction: str) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     way: Literal["up", "down"] = "up" if direction == "up" else "down"
-    if not signposting_admin.move_resource(found, way, actor=acting_user()):
+    if not signposting_admin.move_resource(found, way, actor=signed_in_user()):
         flash(f"{found.name} is already {'first' if way == 'up' else 'last'} in its list.")
     return _back_to_list(found.id)
 
@@ -156,7 +155,7 @@ def delete_resource(resource_id: int) -> ResponseReturnValue:
     form = ConfirmForm()
     if form.validate_on_submit():
         name = found.name
-        signposting_admin.delete_resource(found, actor=acting_user())
+        signposting_admin.delete_resource(found, actor=signed_in_user())
         flash(f"{name} has been removed.")
         return _back_to_list()
     status = 400 if form.is_submitted() else 200

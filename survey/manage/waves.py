@@ -11,21 +11,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from survey import keyring
-from survey.access import role_required
+from survey.access import role_required, signed_in_user
 from survey.extensions import db
 from survey.keys import KeyConfigError
 from survey.manage import bp
-from survey.manage.forms_waves import ConfirmForm, ExtendForm, OpenWaveForm, today
+from survey.manage.forms_membership import ConfirmForm
+from survey.manage.forms_waves import ExtendForm, OpenWaveForm, today
 from survey.manage.poster import public_url
-from survey.models import Organisation, QuestionnaireVersion, SurveyLink, Team, User, Wave
+from survey.models import Organisation, QuestionnaireVersion, SurveyLink, Team, Wave
 from survey.release import ReleaseError, last_day, releases_of
 from survey.services import wave_admin
 from survey.services.codes import codes_made
@@ -54,25 +54,6 @@ def _sentence(message: str) -> str:
     """A service message ("the wave has closed") as a sentence for the page."""
     text = message[:1].upper() + message[1:]
     return text if text.endswith((".", "?", "!")) else text + "."
-
-
-def _me() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
-def _wave(wave_id: int) -> Wave:
-    wave = db.session.get(Wave, wave_id)
-    if wave is None:
-        abort(404)
-    return wave
-
-
-def _link(link_id: int) -> SurveyLink:
-    link = db.session.get(SurveyLink, link_id)
-    if link is None:
-        abort(404)
-    return link
 
 
 def _rows(wave: Wave) -> list[TeamRow]:
@@ -152,7 +133,7 @@ def open_wave() -> Page:
         try:
             kek = keyring.configured_kek(current_app.config)
             wave = wave_admin.open_new_wave(
-                _plan(form), kek, uses_codes=bool(form.uses_codes.data), actor=_me()
+                _plan(form), kek, uses_codes=bool(form.uses_codes.data), actor=signed_in_user()
             )
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
@@ -175,7 +156,7 @@ def open_wave() -> Page:
 @role_required("core")
 def wave(wave_id: int) -> str:
     """A wave: its dates and state, each team's link and progress, and its releases."""
-    found = _wave(wave_id)
+    found = db.get_or_404(Wave, wave_id)
     now = today()
     return render_template(
         "manage/waves/wave.html",
@@ -214,11 +195,11 @@ def _done(wave: Wave, message: str) -> Response:
 @role_required("core")
 def close_wave(wave_id: int) -> Page:
     """Close a wave early: from today its links take no more responses."""
-    found = _wave(wave_id)
+    found = db.get_or_404(Wave, wave_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            close_wave_now(found, today(), actor=_me())
+            close_wave_now(found, today(), actor=signed_in_user())
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
         else:
@@ -241,14 +222,14 @@ def close_wave(wave_id: int) -> Page:
 @role_required("core")
 def extend_wave(wave_id: int) -> Page:
     """Give a wave a later closing date."""
-    found = _wave(wave_id)
+    found = db.get_or_404(Wave, wave_id)
     form = ExtendForm()
     current: date = last_day(found)
     if not form.is_submitted():
         form.closes_on.data = max(current, today()) + timedelta(weeks=1)
     if form.validate_on_submit():
         try:
-            wave_admin.extend(found, form.closes_on.data, today(), actor=_me())
+            wave_admin.extend(found, form.closes_on.data, today(), actor=signed_in_user())
         except WaveError as error:
             form.closes_on.errors = [*form.closes_on.errors, _sentence(str(error))]
         else:
@@ -263,11 +244,11 @@ def extend_wave(wave_id: int) -> Page:
 @role_required("core")
 def archive_wave(wave_id: int) -> Page:
     """Archive a closed wave."""
-    found = _wave(wave_id)
+    found = db.get_or_404(Wave, wave_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            wave_admin.archive(found, today(), actor=_me())
+            wave_admin.archive(found, today(), actor=signed_in_user())
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
         else:
@@ -289,13 +270,13 @@ def archive_wave(wave_id: int) -> Page:
 @role_required("core")
 def release_wave(wave_id: int) -> Page:
     """Make the wave's next release: final after it closes, interim in interim mode."""
-    found = _wave(wave_id)
+    found = db.get_or_404(Wave, wave_id)
     kind = wave_admin.release_kind(found, today())
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
             kek = keyring.configured_kek(current_app.config)
-            release = wave_admin.release_wave(found, kek, today(), actor=_me())
+            release = wave_admin.release_wave(found, kek, today(), actor=signed_in_user())
         except KeyConfigError:
             form.form_errors.append(NO_KEY)
         except ReleaseError as error:
@@ -323,11 +304,11 @@ def release_wave(wave_id: int) -> Page:
 @role_required("core")
 def rotate_link(link_id: int) -> Page:
     """Stop a team's link at once and issue a new one."""
-    link = _link(link_id)
+    link = db.get_or_404(SurveyLink, link_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            wave_admin.rotate_link(link, actor=_me())
+            wave_admin.rotate_link(link, actor=signed_in_user())
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
         else:
@@ -349,11 +330,11 @@ def rotate_link(link_id: int) -> Page:
 @role_required("core")
 def revoke_link(link_id: int) -> Page:
     """Stop a team's link at once, without a replacement."""
-    link = _link(link_id)
+    link = db.get_or_404(SurveyLink, link_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            wave_admin.revoke_link(link, actor=_me())
+            wave_admin.revoke_link(link, actor=signed_in_user())
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
         else:

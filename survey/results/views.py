@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask import Response, abort, render_template
-from flask_login import current_user
 
-from survey.access import lead_or_core
+from survey.access import lead_or_core, signed_in_user
 from survey.domain.disclosure import SUPPRESSED_TEXT
-from survey.models import User
 from survey.results.charts import number
 from survey.results.export import release_csv as csv_text
 from survey.results.presenter import present_release
@@ -21,14 +19,9 @@ from survey.services.release_access import (
 )
 
 
-def _me() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
 def _opened(release_id: int, action: str) -> VisibleRelease:
     """The release if the person may see it; 404 otherwise, so ids cannot be probed."""
-    found = open_release(_me(), release_id, action=action)
+    found = open_release(signed_in_user(), release_id, action=action)
     if found is None:
         abort(404)
     return found
@@ -37,7 +30,7 @@ def _opened(release_id: int, action: str) -> VisibleRelease:
 @lead_or_core
 def index() -> str:
     """The waves with releases this person may see, newest first."""
-    me = _me()
+    me = signed_in_user()
     waves = waves_with_releases(scope_for(me))
     return render_template("results/index.html", waves=waves, user=me, page_title="Results")
 
