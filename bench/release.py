@@ -73,7 +73,8 @@ def _fill(app: Any, size: int) -> int:
         configured_kek(app.config),
     )
     rng = random.Random(SEED)
-    roles = [o.value for o in questionnaire.context[0].options]
+    role = questionnaire.context[0]
+    roles = [o.value for o in role.options]
     items = [item.id for scale in questionnaire.scales for item in scale.items]
     week = iso_week(today - timedelta(days=3))
     rows = []
@@ -86,7 +87,7 @@ def _fill(app: Any, size: int) -> int:
             if rng.random() > 0.03
         }
         if rng.random() > 0.2:
-            answers["role"] = rng.choice(roles)
+            answers[role.id] = rng.choice(roles)
         response_id = f"{rng.getrandbits(128):032x}"
         sealed = seal_answers(wave.public_key, SealContext(wave.id, team.id, response_id), answers)
         rows.append(

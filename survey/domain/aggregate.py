@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from survey.domain.disclosure import SUPPRESSED_TEXT
 from survey.domain.groups import NOT_ANSWERED, Cell
@@ -91,7 +91,8 @@ class WaveAggregate:
 
     def __init__(self, questionnaire: Questionnaire) -> None:
         self.questionnaire = questionnaire
-        self.attributes = questionnaire.quasi_identifiers()
+        # Sorted once: a cell's attributes are in name order (see groups.normalise_cell).
+        self.attributes = tuple(sorted(questionnaire.quasi_identifiers()))
         self._item_ids = {s.key: _subscale_item_ids(s) for s in questionnaire.scales}
         self._numbers = {s: tuple((i.id, i.number) for i in s.items) for s in questionnaire.scales}
         self.cells: dict[Cell, dict[str, ScaleCell]] = {}
@@ -99,23 +100,27 @@ class WaveAggregate:
 
     def add(self, organisation_id: str, team_id: str, answers: Answers) -> bool:
         """Score one response and file it in its cell; False if it cannot be scored."""
-        scores: dict[str, _Tenths] = {}
+        scores: dict[str, tuple[_Tenths, dict[str, int]]] = {}
         for scale, numbers in self._numbers.items():
-            values = {n: int(answers[item_id]) for item_id, n in numbers if item_id in answers}
-            scored = _complete_scores(scale.template, values)
+            # Raw values, unconverted: exact_scores refuses anything but the scale's integers.
+            by_number = {n: answers[item_id] for item_id, n in numbers if item_id in answers}
+            scored = _complete_scores(scale.template, cast(dict[int, int], by_number))
             if scored is None:
                 self.excluded += 1
                 return False
-            scores[scale.key] = scored
-        attrs = tuple(
-            sorted((q, str(answers.get(q, NOT_ANSWERED)) or NOT_ANSWERED) for q in self.attributes)
-        )
+            if len(by_number) == len(numbers):
+                # Nothing skipped: the item values are the answers themselves.
+                items = {item_id: cast(int, answers[item_id]) for item_id, _ in numbers}
+            else:
+                items = _item_values(self._item_ids[scale.key], answers)
+            scores[scale.key] = (scored, items)
+        attrs = tuple((q, str(answers.get(q) or NOT_ANSWERED)) for q in self.attributes)
         key = (organisation_id, team_id, attrs)
         cell = self.cells.get(key)
         if cell is None:
             cell = self.cells[key] = {s.key: ScaleCell() for s in self.questionnaire.scales}
         for scale in self.questionnaire.scales:
-            headline, parts = scores[scale.key]
+            (headline, parts), items = scores[scale.key]
             acc = cell[scale.key]
             acc.headline.add_tenths(headline)
             for part, value in parts.items():
@@ -123,7 +128,7 @@ class WaveAggregate:
                 if subscale is None:
                     subscale = acc.subscales[part] = ScoreAccumulator()
                 subscale.add_tenths(value)
-            acc.items.add_complete(_item_values(self._item_ids[scale.key], answers))
+            acc.items.add_complete(items)
         return True
 
     def cell_counts(self) -> dict[Cell, int]:

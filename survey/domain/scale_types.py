@@ -99,6 +99,16 @@ class ScaleTemplate:
         return tuple(option.value for option in self.options)
 
     @cached_property
+    def item_set(self) -> frozenset[int]:
+        """Item numbers as a set, for fast membership checks of many responses."""
+        return frozenset(self.item_numbers)
+
+    @cached_property
+    def value_set(self) -> frozenset[int]:
+        """Allowed response values as a set."""
+        return frozenset(self.values)
+
+    @cached_property
     def item_numbers(self) -> range:
         """Item numbers 1..n_items."""
         return range(1, self.n_items + 1)

@@ -14,10 +14,10 @@ Rules, as the templates state them:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from survey.domain.questionnaire_model import Answers, Questionnaire
 from survey.domain.scale_types import TOTAL, Band, ScaleTemplate, Subscale, band_for
@@ -66,9 +66,11 @@ class ScaleResult:
 Exact = Fraction | int
 
 
-@dataclass(frozen=True)
-class ExactScores:
-    """Unrounded scores: per subscale (None if not scored) and the total (None if not scored)."""
+class ExactScores(NamedTuple):
+    """Unrounded scores: per subscale (None if not scored) and the total (None if not scored).
+
+    A named tuple rather than a dataclass: the release builds one per response.
+    """
 
     subscales: dict[str, Exact | None]
     total: Exact | None
@@ -85,7 +87,13 @@ def exact_scores(template: ScaleTemplate, values: Mapping[int, int]) -> ExactSco
     needs only the numbers, not the bands and labels, for each of many responses.
     """
     numbers, allowed = template.item_numbers, template.values
-    for item, value in values.items():
+    # Set checks first (C speed); bool is an int subclass that equals 1, so check the types too.
+    fine = (
+        template.item_set.issuperset(values)
+        and template.value_set.issuperset(values.values())
+        and all(type(value) is int for value in values.values())
+    )
+    for item, value in () if fine else values.items():
         if item not in numbers:
             raise ValueError(f"template {template.key!r} has no item {item}")
         if isinstance(value, bool) or value not in allowed:
@@ -173,7 +181,8 @@ def tenths(score: Exact) -> int:
     """A score in whole tenths, halves rounded upwards (as every reported score is)."""
     if isinstance(score, int):
         return score * 10
-    return math.floor(score * 10 + Fraction(1, 2))
+    # floor(10 n/d + 1/2) in integers: the same exact rounding, without building Fractions.
+    return (score.numerator * 20 + score.denominator) // (2 * score.denominator)
 
 
 def _rounded(score: Exact | None) -> float | None:
