@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
+from werkzeug.routing.converters import AnyConverter
 from werkzeug.test import TestResponse
 
 from survey.extensions import db
@@ -143,3 +144,23 @@ def selected(response: TestResponse, field_id: str) -> str | None:
     option = re.search(r'<option[^>]*\bselected[^>]*\bvalue="([^"]*)"', block.group(0))
     option = option or re.search(r'<option[^>]*\bvalue="([^"]*)"[^>]*\bselected', block.group(0))
     return unescape(option.group(1)) if option else None
+
+
+def my_routes(app: Flask, modules: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(method, url) for every route of these view modules, ids set to 1."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if app.view_functions[rule.endpoint].__module__ not in modules:
+            continue
+        values = {
+            name: sorted(converter.items)[0] if isinstance(converter, AnyConverter) else 1
+            for name, converter in rule._converters.items()
+        }
+        url = app.url_map.bind("localhost").build(rule.endpoint, values)
+        found += [(method, url) for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})]
+    return found
+
+
+def count(model: type) -> int:
+    """Rows of a model."""
+    return db.session.scalar(select(func.count()).select_from(model)) or 0

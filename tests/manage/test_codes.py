@@ -23,8 +23,8 @@ from survey.services import codes, wave_admin
 from survey.services.codes import CodeRejected, code_hash, normalise, pepper, shown, spend_code
 from survey.services.responses import record_response
 from tests.conftest import days
-from tests.manage.conftest import Members, Staff, audit, field_error, text_of
-from tests.manage.test_waves import count, demo_version, link_of, open_test_wave
+from tests.manage.conftest import Members, Staff, audit, count, field_error, text_of
+from tests.manage.test_waves import demo_version, link_of, open_test_wave
 from tests.release.helpers import answers_all
 from tests.respond.driver import Respondent, always
 

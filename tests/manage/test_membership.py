@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
-from werkzeug.routing.converters import AnyConverter
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from survey.access import ACCESS_ATTR, PUBLIC, allowed_roles
@@ -29,32 +28,15 @@ from tests.manage.conftest import (
     Members,
     Staff,
     audit,
+    count,
     field_error,
     input_value,
+    my_routes,
     selected,
     text_of,
 )
 
 MY_VIEWS = ("survey.manage.membership", "survey.manage.signposting")
-
-
-def _my_routes(app: Flask) -> list[tuple[str, str]]:
-    """(method, url) for every route of the membership and signposting pages, ids set to 1."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        if app.view_functions[rule.endpoint].__module__ not in MY_VIEWS:
-            continue
-        values = {
-            name: sorted(converter.items)[0] if isinstance(converter, AnyConverter) else 1
-            for name, converter in rule._converters.items()
-        }
-        url = app.url_map.bind("localhost").build(rule.endpoint, values)
-        found += [(method, url) for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})]
-    return found
-
-
-def count(model: type) -> int:
-    return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
 # Access
@@ -67,7 +49,7 @@ def test_every_page_is_for_the_core_team_only(app: Flask) -> None:
 
 
 def test_a_lead_gets_nothing(app: Flask, as_lead: Staff, members: Members) -> None:
-    routes = _my_routes(app)
+    routes = my_routes(app, MY_VIEWS)
     assert ("GET", "/manage/organisations") in routes
     for method, url in routes:
         result = as_lead.client.open(url, method=method, data={"csrf_token": as_lead.csrf()})
@@ -80,7 +62,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(
 ) -> None:
     # A valid CSRF token, so it is the access check (not CSRF) that refuses each post.
     token = csrf_of(client.get("/auth/sign-in").get_data(as_text=True))
-    for method, url in _my_routes(app):
+    for method, url in my_routes(app, MY_VIEWS):
         result = client.open(url, method=method, data={"csrf_token": token})
         assert result.status_code == 302, f"{method} {url}"
         assert result.headers["Location"].startswith("/auth/sign-in?next="), f"{method} {url}"

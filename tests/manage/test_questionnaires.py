@@ -23,8 +23,8 @@ from survey.models import QuestionnaireVersion, Response, User, Wave
 from survey.services.questionnaires import definition
 from tests.auth.conftest import csrf_of
 from tests.conftest import days
-from tests.manage.conftest import Members, Staff, audit, field_error, text_of
-from tests.manage.test_waves import count, demo_version, my_routes, open_test_wave
+from tests.manage.conftest import Members, Staff, audit, count, field_error, my_routes, text_of
+from tests.manage.test_waves import demo_version, open_test_wave
 from tests.release.helpers import answers_all, submit
 
 MY_VIEWS = ("survey.manage.questionnaires",)

@@ -13,8 +13,7 @@ import pytest
 import segno
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
-from werkzeug.routing.converters import AnyConverter
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from survey.access import ACCESS_ATTR, allowed_roles
@@ -33,7 +32,7 @@ from survey.services.questionnaires import store_questionnaire_file
 from survey.services.waves import WavePlan
 from tests.auth.conftest import csrf_of
 from tests.conftest import days
-from tests.manage.conftest import Members, Staff, audit, field_error, text_of
+from tests.manage.conftest import Members, Staff, audit, count, field_error, my_routes, text_of
 from tests.release.helpers import answers_all, submit
 
 MY_VIEWS = ("survey.manage.waves", "survey.manage.poster")
@@ -76,26 +75,6 @@ def link_of(wave: Wave, team: Team) -> SurveyLink:
     link = wave_admin.live_link(wave, team.id)
     assert link is not None
     return link
-
-
-def my_routes(app: Flask, modules: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(method, url) for every route of these view modules, ids set to 1."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        if app.view_functions[rule.endpoint].__module__ not in modules:
-            continue
-        values = {
-            name: sorted(converter.items)[0] if isinstance(converter, AnyConverter) else 1
-            for name, converter in rule._converters.items()
-        }
-        url = app.url_map.bind("localhost").build(rule.endpoint, values)
-        found += [(method, url) for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})]
-    return found
-
-
-def count(model: type) -> int:
-    """Rows of a model."""
-    return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
 @pytest.fixture
