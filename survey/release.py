@@ -47,11 +47,6 @@ class ReleaseError(ValueError):
     """This release cannot be made now; the message says why."""
 
 
-def last_day(wave: Wave) -> date:
-    """The last day the wave accepts responses."""
-    return wave.closed_early_on or wave.closes_on
-
-
 def releases_of(wave_id: int) -> list[Release]:
     """A wave's releases, oldest first."""
     return list(
@@ -66,16 +61,16 @@ def check_release_allowed(wave: Wave, kind: str, today: date) -> None:
     previous = releases_of(wave.id)
     if any(r.kind == "final" for r in previous):
         raise ReleaseError("this wave has had its final release; releases are never remade")
-    if kind == "final" and today <= last_day(wave):
+    if kind == "final" and today <= wave.last_day:
         raise ReleaseError(
-            f"the wave is open until {last_day(wave)}; close it first or make an interim release"
+            f"the wave is open until {wave.last_day}; close it first or make an interim release"
         )
     if kind == "interim":
         if wave.release_mode != "interim":
             raise ReleaseError(
                 "this wave is released once, when it closes (release mode 'at close')"
             )
-        if today > last_day(wave):
+        if today > wave.last_day:
             raise ReleaseError("the wave has closed: make its final release instead")
     if kind not in ("interim", "final"):
         raise ReleaseError(f"unknown release kind {kind!r}")
@@ -289,7 +284,7 @@ def _payload(
             "id": wave.id,
             "name": wave.name,
             "opens_on": wave.opens_on.isoformat(),
-            "closes_on": last_day(wave).isoformat(),
+            "closes_on": wave.last_day.isoformat(),
         },
         "questionnaire": {
             "key": questionnaire.key,

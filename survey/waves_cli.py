@@ -36,7 +36,7 @@ def waves_list() -> None:
     for wave in db.session.scalars(select(Wave).order_by(Wave.opens_on)):
         state = "open" if wave.is_open(_today().date()) else "closed or not yet open"
         click.echo(
-            f"{wave.id}\t{wave.name}\t{wave.opens_on} to {wave.closed_early_on or wave.closes_on}"
+            f"{wave.id}\t{wave.name}\t{wave.opens_on} to {wave.last_day}"
             f"\t{wave.release_mode}\t{state}"
         )
 

@@ -28,7 +28,7 @@ def _listed(info: ReleaseInfo, wave: Wave) -> dict[str, Any]:
             "id": wave.id,
             "name": wave.name,
             "opens_on": wave.opens_on.isoformat(),
-            "closes_on": (wave.closed_early_on or wave.closes_on).isoformat(),
+            "closes_on": wave.last_day.isoformat(),
             "synthetic": wave.synthetic,
         },
         "url": url_for("api.release", release_id=info.id),

@@ -22,8 +22,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from survey.domain.disclosure import MIN_K
 from survey.services.codes import MAX_BATCH
-from survey.services.waves import MIN_K
 
 MAX_K = 100
 RELEASE_MODES = [

@@ -17,7 +17,6 @@ from survey.extensions import db
 from survey.manage import bp
 from survey.manage.forms_waves import CodesForm, today
 from survey.models import SurveyLink, Team, Wave
-from survey.release import last_day
 from survey.services import wave_admin
 from survey.services.codes import codes_made
 from survey.services.questionnaires import definition
@@ -66,7 +65,7 @@ def poster(link_id: int) -> str:
         q=definition(wave.questionnaire_version),
         url=url,
         qr=qr_svg(url),
-        last_day=last_day(wave),
+        last_day=wave.last_day,
         open_now=wave.is_open(today()) or today() < wave.opens_on,
         routes=always,
         page_title=f"Poster: {link.team.name}",

@@ -26,7 +26,7 @@ from survey.manage.forms_membership import ConfirmForm
 from survey.manage.forms_waves import ExtendForm, OpenWaveForm, today
 from survey.manage.poster import public_url
 from survey.models import Organisation, QuestionnaireVersion, SurveyLink, Team, Wave
-from survey.release import ReleaseError, last_day, releases_of
+from survey.release import ReleaseError, releases_of
 from survey.services import wave_admin
 from survey.services.codes import codes_made
 from survey.services.waves import WaveError, WavePlan
@@ -224,7 +224,7 @@ def extend_wave(wave_id: int) -> Page:
     """Give a wave a later closing date."""
     found = db.get_or_404(Wave, wave_id)
     form = ExtendForm()
-    current: date = last_day(found)
+    current: date = found.last_day
     if not form.is_submitted():
         form.closes_on.data = max(current, today()) + timedelta(weeks=1)
     if form.validate_on_submit():

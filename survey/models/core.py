@@ -121,10 +121,14 @@ class Wave(db.Model):  # type: ignore[name-defined,misc]
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     links: Mapped[list[SurveyLink]] = relationship(back_populates="wave")
 
+    @property
+    def last_day(self) -> date:
+        """The last day the wave accepts responses (earlier than closes_on if closed early)."""
+        return self.closed_early_on or self.closes_on
+
     def is_open(self, today: date) -> bool:
         """Whether the wave accepts responses on this day."""
-        last_day = self.closed_early_on or self.closes_on
-        return not self.archived and self.opens_on <= today <= last_day
+        return not self.archived and self.opens_on <= today <= self.last_day
 
 
 class SurveyLink(db.Model):  # type: ignore[name-defined,misc]

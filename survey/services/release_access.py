@@ -161,7 +161,7 @@ def waves_with_releases(scope: Scope) -> list[WaveReleases]:
             wave_id=wave.id,
             name=wave.name,
             opens_on=wave.opens_on,
-            closes_on=wave.closed_early_on or wave.closes_on,
+            closes_on=wave.last_day,
             synthetic=wave.synthetic,
             releases=releases,
         )

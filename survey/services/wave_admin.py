@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Release, Response, SurveyLink, Team, User, Wave
-from survey.release import ReleaseError, last_day, make_release, releases_of
+from survey.release import ReleaseError, make_release, releases_of
 from survey.services.accounts import record_event
 from survey.services.codes import MAX_BATCH, add_codes
 from survey.services.waves import WaveError, WavePlan, open_wave
@@ -36,7 +36,7 @@ def state(wave: Wave, today: date) -> str:
     """One word for where a wave stands: archived, upcoming, open or closed."""
     if wave.archived:
         return "archived"
-    if today < wave.opens_on and today <= last_day(wave):
+    if today < wave.opens_on and today <= wave.last_day:
         return "upcoming"
     return "open" if wave.is_open(today) else "closed"
 
@@ -61,7 +61,7 @@ def open_new_wave(plan: WavePlan, kek: bytes, *, uses_codes: bool, actor: User) 
 
 def extend(wave: Wave, closes_on: date, today: date, *, actor: User) -> None:
     """Move the closing date later (reopening a wave closed early, if no final release)."""
-    current = last_day(wave)
+    current = wave.last_day
     if wave.archived:
         raise WaveError("an archived wave cannot be extended")
     if any(release.kind == "final" for release in releases_of(wave.id)):
@@ -91,7 +91,7 @@ def archive(wave: Wave, today: date, *, actor: User) -> None:
 
 def release_kind(wave: Wave, today: date) -> str:
     """The release the button makes: final after the wave closes, interim while it is open."""
-    return "final" if today > last_day(wave) else "interim"
+    return "final" if today > wave.last_day else "interim"
 
 
 def release_wave(wave: Wave, kek: bytes, today: date, *, actor: User) -> Release:

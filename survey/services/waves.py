@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from survey.domain.disclosure import MIN_K
 from survey.domain.sealing import new_wave_keys
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, SurveyLink, Team, User, Wave
 from survey.services.accounts import record_event
-
-MIN_K = 3
 
 
 class WaveError(ValueError):
@@ -70,8 +69,7 @@ def open_wave(plan: WavePlan, kek: bytes) -> Wave:
 
 def close_wave(wave: Wave, today: date, *, actor: User | None = None) -> Wave:
     """Stop a wave taking responses from today on (a wave not yet open never opens); audited."""
-    last_day = wave.closed_early_on or wave.closes_on
-    if wave.archived or today > last_day:
+    if wave.archived or today > wave.last_day:
         raise WaveError("the wave has already closed")
     # Yesterday becomes the last day: before the opening day when it closes on or before it.
     wave.closed_early_on = today - timedelta(days=1)
