@@ -64,6 +64,12 @@ def questionnaires() -> str:
     )
 
 
+def _show_stored(stored: Stored) -> Page:
+    """Say what was stored (new version or an identical one reused) and show it."""
+    flash(_stored_message(stored))
+    return redirect(url_for("manage.questionnaire", version_id=stored.version.id), code=303)
+
+
 def _stored_message(stored: Stored) -> str:
     row = stored.version
     if not stored.created:
@@ -96,8 +102,7 @@ def upload_questionnaire() -> Page:
         except QuestionnaireError as problem:
             form.file.errors = [*form.file.errors, problem_text(problem)]
         else:
-            flash(_stored_message(stored))
-            return redirect(url_for("manage.questionnaire", version_id=stored.version.id), code=303)
+            return _show_stored(stored)
     page = render_template(
         "manage/questionnaires/upload.html",
         form=form,
@@ -172,8 +177,7 @@ def edit_questionnaire(version_id: int) -> Page:
         except QuestionnaireError as problem:
             form.source.errors = [*form.source.errors, problem_text(problem)]
         else:
-            flash(_stored_message(stored))
-            return redirect(url_for("manage.questionnaire", version_id=stored.version.id), code=303)
+            return _show_stored(stored)
     page = render_template(
         "manage/questionnaires/edit.html",
         version=version,
@@ -199,8 +203,7 @@ def import_questionnaire_wording(version_id: int) -> Page:
         except QuestionnaireError as problem:
             form.file.errors = [*form.file.errors, problem_text(problem)]
         else:
-            flash(_stored_message(stored))
-            return redirect(url_for("manage.questionnaire", version_id=stored.version.id), code=303)
+            return _show_stored(stored)
     page = render_template(
         "manage/questionnaires/wording.html",
         version=version,
