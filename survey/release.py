@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from survey.domain.aggregate import (
+    ScaleCell,
     WaveAggregate,
     scale_figures,
     summary_from_json,
@@ -41,6 +42,8 @@ PAYLOAD_FORMAT = 1
 STREAM_BATCH = 1000
 
 Progress = Callable[[int], None]
+# The accumulators of every group the plan shows, per scale key.
+Shown = dict[GroupKey, dict[str, ScaleCell]]
 
 
 class ReleaseError(ValueError):
@@ -126,10 +129,12 @@ def make_release(
     plan = plan_release(
         aggregate.cell_counts(), wave.k, [Ledger.from_json(entry["groups"]) for entry in ledgers]
     )
-    bands = _code_bands(questionnaire, aggregate, plan, ledgers)
+    # Each shown group's cells folded together once, for the band coding and the payload.
+    shown = {key: aggregate.merged(cells) for key, cells in _members(aggregate, plan).items()}
+    bands = _code_bands(questionnaire, shown, plan, ledgers)
     sequence = len(earlier) + 1
     payload = _payload(
-        wave, questionnaire, aggregate, plan, bands, today=today, sequence=sequence, kind=kind
+        wave, questionnaire, shown, plan, bands, today=today, sequence=sequence, kind=kind
     )
     ledger = {"groups": plan.ledger.to_json(), "bands": {k: b.to_json() for k, b in bands.items()}}
     release = Release(
@@ -154,15 +159,14 @@ def _members(aggregate: WaveAggregate, plan: Plan) -> dict[GroupKey, list[Any]]:
 
 
 def _code_bands(
-    questionnaire: Questionnaire, aggregate: WaveAggregate, plan: Plan, ledgers: list[Any]
+    questionnaire: Questionnaire, shown: Shown, plan: Plan, ledgers: list[Any]
 ) -> dict[str, BandRelease]:
-    members = _members(aggregate, plan)
     coded: dict[str, BandRelease] = {}
     for scale in questionnaire.scales:
         bands = scale.template.headline_bands()
         counts = {
-            key: aggregate.merged(cells)[scale.key].headline.band_counts([b.low for b in bands])
-            for key, cells in members.items()
+            key: scales[scale.key].headline.band_counts([b.low for b in bands])
+            for key, scales in shown.items()
         }
         history = [BandRelease.from_json(entry["bands"][scale.key]) for entry in ledgers]
         coded[scale.key] = code_release_bands(plan, counts, [b.label for b in bands], history)
@@ -236,7 +240,7 @@ def _comparison(previous: dict[str, Any] | None, group: str, scale: str, current
 def _payload(
     wave: Wave,
     questionnaire: Questionnaire,
-    aggregate: WaveAggregate,
+    shown: Shown,
     plan: Plan,
     bands: dict[str, BandRelease],
     *,
@@ -244,7 +248,6 @@ def _payload(
     sequence: int,
     kind: str,
 ) -> dict[str, Any]:
-    members = _members(aggregate, plan)
     structural = _structural_groups(wave, questionnaire)
     prior = previous_release(wave)
     previous = json.loads(prior.payload) if prior is not None else None
@@ -257,12 +260,12 @@ def _payload(
             "attribute": key.attribute,
             "value": key.value,
             "label": label,
-            "shown": key in members,
+            "shown": key in shown,
         }
-        if key not in members:
+        if key not in shown:
             entry["text"] = SUPPRESSED_TEXT
         else:
-            merged = aggregate.merged(members[key])
+            merged = shown[key]
             entry["n"] = plan.counts[key]
             entry["scales"] = {}
             for scale in questionnaire.scales:

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 CONFIDENCE = 0.95
 
@@ -195,6 +196,7 @@ def summary_pins_band(
     return len(bands) == 1
 
 
+@lru_cache(maxsize=4096)
 def _t_quantile(df: float) -> float:
     # Imported here, not at module level: the respondent workers import this package
     # (through the app's commands) and must stay free of the statistics stack.

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.domain.aggregate import WaveAggregate, scale_figures
+from survey.domain.aggregate import ScaleScorer, WaveAggregate, scale_figures
 from survey.domain.questionnaire import load_questionnaire_file
+from survey.domain.questionnaire_model import Scale, ScaleItem
+from survey.domain.scale_types import ScaleTemplate
 from survey.domain.scoring import score_questionnaire
+from survey.domain.templates import TEMPLATES
 
 DEMO = load_questionnaire_file(Path(__file__).parents[2] / "questionnaires" / "demo-sts.yaml")
 ITEMS = [item.id for item in DEMO.scales[0].items]
@@ -65,3 +70,61 @@ def test_figures_of_a_group_cover_everyone_in_it() -> None:
     assert {s["summary"]["n"] for s in figures["subscales"]} == {5}
     # Mean of 34, 51, 68, 34, 51 is 47.6.
     assert figures["headline"]["mean"] == 47.6
+
+
+def _scale(template: ScaleTemplate) -> Scale:
+    items = tuple(
+        ScaleItem(f"{template.key}.{n}", template.key, n, "demo wording")
+        for n in template.item_numbers
+    )
+    return Scale(key=template.key, template=template, intro="", items=items)
+
+
+@st.composite
+def scale_and_answers(draw: st.DrawFn) -> tuple[Scale, dict[str, int | str]]:
+    """A scale of any bundled template, and answers with any pattern of skips."""
+    template = draw(st.sampled_from(sorted(TEMPLATES.values(), key=lambda t: t.key)))
+    scale = _scale(template)
+    skipped = draw(st.sets(st.sampled_from([item.id for item in scale.items]), max_size=8))
+    values = st.sampled_from(template.values)
+    answers: dict[str, int | str] = {
+        item.id: draw(values) for item in scale.items if item.id not in skipped
+    }
+    return scale, answers
+
+
+@settings(max_examples=600, deadline=None)
+@given(scale_and_answers())
+def test_the_compiled_scorer_gives_exactly_the_reference_figures(
+    drawn: tuple[Scale, dict[str, int | str]],
+) -> None:
+    # Every template (reverse keys in ProQOL, a total of prorated parts in STSS and PCL-5,
+    # a subscale headline in ProQOL), every skip pattern: the same tenths and item values.
+    scale, answers = drawn
+    scorer = ScaleScorer(scale)
+    assert scorer.score(answers) == scorer.reference(answers)
+
+
+def test_a_prorated_total_is_rounded_from_its_exact_sum_not_from_rounded_parts() -> None:
+    scorer = ScaleScorer(DEMO.scales[0])
+    answers: dict[str, int | str] = dict.fromkeys(ITEMS, 3)
+    # Skip one item in each subscale: Intrusion 5 items, Avoidance 7, Arousal 5.
+    for item in ("stss.2", "stss.1", "stss.4"):
+        del answers[item]
+    answers["stss.3"] = 4  # Intrusion 13 / 4 * 5 = 16.25 -> 16.3
+    answers["stss.5"] = 4  # Avoidance 19 / 6 * 7 = 22.1666... -> 22.2
+    figures = scorer.score(answers)
+    assert figures is not None
+    scores, _ = figures
+    # Arousal 12 / 4 * 5 = 15; the total is 53.41666..., so 534 tenths (parts sum to 535).
+    assert scores[0] == 534 and sorted(scores[1:4]) == sorted([163, 222, 150])
+    assert scorer.score(answers) == scorer.reference(answers)
+
+
+@pytest.mark.parametrize("odd", [True, 6, 0, "3"])
+def test_a_value_outside_the_scale_is_refused_as_a_persons_own_scoring_refuses_it(
+    odd: object,
+) -> None:
+    answers = cast(dict[str, int | str], dict.fromkeys(ITEMS, 3) | {"stss.7": odd})
+    with pytest.raises(ValueError, match=r"stss|item 7"):
+        WaveAggregate(DEMO).add("1", "2", answers)
