@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import html
 import http.client
+import random
 import re
 import threading
 import time
@@ -188,9 +189,18 @@ class Submitter(threading.Thread):
         self.ledger, self.deadline, self.think = ledger, deadline, think
         self.latencies: dict[str, list[float]] = {}
         self.requests = 0
+        # People do not move in step: each pause is drawn around the mean (a benchmark's
+        # pacing, not a secret, so the ordinary generator is the right one).
+        self._pace = random.Random()
+
+    def _pause(self) -> None:
+        if self.think:
+            time.sleep(self._pace.uniform(0.5, 1.5) * self.think)
 
     def run(self) -> None:
         """Submit until the deadline, then hand the timings to the ledger."""
+        if self.think:
+            time.sleep(self._pace.uniform(0, self.think))  # people arrive at different times
         while time.monotonic() < self.deadline:
             number = self.ledger.take_number()
             result = self.submit(number)
@@ -218,8 +228,7 @@ class Submitter(threading.Thread):
                 return f"welcome page {page.status}"
             hidden, radios, _ = read_form(page.text)
             while True:
-                if self.think:
-                    time.sleep(self.think)  # reading the page and choosing answers
+                self._pause()  # reading the page and choosing answers
                 chosen = [(name, answers[name]) for name in radios]
                 body = urlencode([*hidden, *chosen, ("action", action)])
                 page = self._timed(browser, action, path, body)

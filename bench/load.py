@@ -56,11 +56,16 @@ class Figures:
     hello_p99_ms: float = 0.0
     flask_rps: float = 0.0
     flask_p99_ms: float = 0.0
+    floor_rps: float = 0.0
+    floor_p99_ms: float = 0.0
     wrk_rps: float | None = None
     wrk_p99: str = ""
     flow_rps: float = 0.0
     submissions_per_s: float = 0.0
     p99_ms: float = 0.0
+    paced_rps: float = 0.0
+    paced_p99_ms: float = 0.0
+    paced_p50_ms: float = 0.0
     per_kind: dict[str, tuple[int, float, float]] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     on_retry: int = 0
@@ -136,20 +141,20 @@ def measure_hello(
         figures.flask_rps, figures.flask_p99_ms = hello_rate(server.port, args)
 
 
-def hello_rate(port: int, args: argparse.Namespace) -> tuple[float, float]:
-    """Requests per second and p99 (ms) of keep-alive GET / after a short warm-up."""
-    drive_hello(port, 2.0, args.connections)
+def hello_rate(port: int, args: argparse.Namespace, path: str = "/") -> tuple[float, float]:
+    """Requests per second and p99 (ms) of keep-alive GETs of `path` after a short warm-up."""
+    drive_hello(port, 2.0, args.connections, path)
     started = time.monotonic()
-    clients = drive_hello(port, args.hello_seconds, args.connections)
+    clients = drive_hello(port, args.hello_seconds, args.connections, path)
     elapsed = time.monotonic() - started
     latencies = [value for client in clients for value in client.latencies]
     return len(latencies) / elapsed, percentile_ms(latencies, 0.99)
 
 
-def drive_hello(port: int, seconds: float, connections: int) -> list[HelloClient]:
-    """Keep-alive GET / from `connections` clients for `seconds`."""
+def drive_hello(port: int, seconds: float, connections: int, path: str) -> list[HelloClient]:
+    """Keep-alive GETs of `path` from `connections` clients for `seconds`."""
     deadline = time.monotonic() + seconds
-    clients = [HelloClient(HOST, port, "/", deadline) for _ in range(connections)]
+    clients = [HelloClient(HOST, port, path, deadline) for _ in range(connections)]
     for client in clients:
         client.start()
     for client in clients:
@@ -175,6 +180,8 @@ def measure_flow(
     """The real form flow with a worker killed half-way; returns every acknowledged number."""
     workers = int(env["LANTERN_WORKERS"])
     with Gunicorn("bench.lantern_app:app", env, work / "lantern.log", "/healthz") as server:
+        # Lantern's own floor: every hook and header, one SELECT 1, no page and no form.
+        figures.floor_rps, figures.floor_p99_ms = hello_rate(server.port, args, "/healthz")
         warm = Ledger()
         drive_flow(server.port, tokens, warm, 3.0, args.connections)
         before = {pid: rss_mib(pid) for pid in server.workers()}
@@ -199,6 +206,15 @@ def measure_flow(
         elapsed = time.monotonic() - started
         after = {pid: rss_mib(pid) for pid in server.workers()}
         figures.scipy_loaded = any(has_loaded(pid, "scipy") for pid in after)
+        paced = Ledger(_next=ledger._next + 1)
+        if args.paced_seconds > 0:
+            # The same 32 people at a phone's pace: a moment on each page between requests.
+            drive_flow(server.port, tokens, paced, args.paced_seconds, args.connections,
+                       think=args.paced_think)  # fmt: skip
+            values = [value for values in paced.latencies.values() for value in values]
+            figures.paced_rps = paced.requests / args.paced_seconds
+            figures.paced_p50_ms = percentile_ms(values, 0.5)
+            figures.paced_p99_ms = percentile_ms(values, 0.99)
 
     latencies = [value for values in ledger.latencies.values() for value in values]
     figures.flow_rps = ledger.requests / elapsed
@@ -220,7 +236,7 @@ def measure_flow(
             figures.memory.append(f"worker {pid}: {mib:.1f} -> {end:.1f} MiB ({growth:+.1%})")
     for pid in sorted(set(after) - set(before)):
         figures.memory.append(f"worker {pid} (replacement): {after[pid] or 0:.1f} MiB at the end")
-    return warm.acknowledged | ledger.acknowledged
+    return warm.acknowledged | ledger.acknowledged | paced.acknowledged
 
 
 def run_database(name: str, url: str, durability: str, args: argparse.Namespace) -> Figures:
@@ -258,10 +274,16 @@ def report(f: Figures, args: argparse.Namespace) -> bool:
         + (f"; with wrk: {f.wrk_rps:.0f} req/s, p99 {f.wrk_p99}" if f.wrk_rps else "")
     )
     print(f"hello-world, one Flask route: {f.flask_rps:.0f} req/s, p99 {f.flask_p99_ms:.1f} ms")  # fmt: skip
+    print(f"Lantern /healthz (every hook, SELECT 1): {f.floor_rps:.0f} req/s, "
+          f"p99 {f.floor_p99_ms:.1f} ms, {f.floor_rps / f.hello_rps:.2f} of bare WSGI")  # fmt: skip
     print(f"survey form: {f.flow_rps:.0f} req/s ({f.submissions_per_s:.1f} finished "
           f"submissions/s), p99 {f.p99_ms:.1f} ms per request")  # fmt: skip
     for kind, (count, p50, p99) in f.per_kind.items():
         print(f"  {kind:<15} {count:>6} requests  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
+    if args.paced_seconds > 0:
+        print(f"at a phone's pace ({args.connections} people, {args.paced_think:g} s on each "
+              f"page, {args.paced_seconds:.0f} s): {f.paced_rps:.0f} req/s, "
+              f"p50 {f.paced_p50_ms:.1f} ms, p99 {f.paced_p99_ms:.1f} ms per request")  # fmt: skip
     ratio = f.flow_rps / f.hello_rps if f.hello_rps else math.nan
     line = f"throughput ratio, form requests / bare WSGI hello-world: {ratio:.2f}"
     if f.wrk_rps:
@@ -304,6 +326,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--think", type=float, default=0.0, help="seconds each person spends on a page (0: none)"
     )
+    parser.add_argument(
+        "--paced-seconds",
+        type=float,
+        default=15.0,
+        help="then run the same people at a phone's pace for this long (0: skip)",
+    )
+    parser.add_argument("--paced-think", type=float, default=1.0,
+                        help="seconds on each page in the paced run")  # fmt: skip
     parser.add_argument("--workers", type=int, default=int(os.environ.get("LANTERN_WORKERS", "2")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("LANTERN_THREADS", "4")))
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)

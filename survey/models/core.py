@@ -93,7 +93,25 @@ class QuestionnaireVersion(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Wave(db.Model):  # type: ignore[name-defined,misc]
+class WaveCalendar:
+    """When a wave takes responses: shared by the Wave model and the respondent's read model."""
+
+    opens_on: date
+    closes_on: date
+    closed_early_on: date | None
+    archived: bool
+
+    @property
+    def last_day(self) -> date:
+        """The last day the wave accepts responses (earlier than closes_on if closed early)."""
+        return self.closed_early_on or self.closes_on
+
+    def is_open(self, today: date) -> bool:
+        """Whether the wave accepts responses on this day."""
+        return not self.archived and self.opens_on <= today <= self.last_day
+
+
+class Wave(WaveCalendar, db.Model):  # type: ignore[name-defined,misc]
     """A survey round: one questionnaire version, some teams, dates, and its own key pair."""
 
     __tablename__ = "wave"
@@ -120,15 +138,6 @@ class Wave(db.Model):  # type: ignore[name-defined,misc]
     kek_id: Mapped[str] = mapped_column(String(32))
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     links: Mapped[list[SurveyLink]] = relationship(back_populates="wave")
-
-    @property
-    def last_day(self) -> date:
-        """The last day the wave accepts responses (earlier than closes_on if closed early)."""
-        return self.closed_early_on or self.closes_on
-
-    def is_open(self, today: date) -> bool:
-        """Whether the wave accepts responses on this day."""
-        return not self.archived and self.opens_on <= today <= self.last_day
 
 
 class SurveyLink(db.Model):  # type: ignore[name-defined,misc]

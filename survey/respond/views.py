@@ -12,13 +12,12 @@ from survey.domain.questionnaire_model import AnswerError, Answers, Questionnair
 from survey.domain.scoring import score_questionnaire
 from survey.errors import render_error
 from survey.extensions import limiter
-from survey.models import SurveyLink
 from survey.question_pages import carried, shown_page
 from survey.respond import bp, formkey
 from survey.respond.forms import ANSWER_PREFIX, StepForm
 from survey.services.codes import CodeRejected, code_is_live
-from survey.services.questionnaires import definition
-from survey.services.responses import ReplayedForm, find_link, record_response
+from survey.services.questionnaires import definition_by_fingerprint
+from survey.services.responses import LiveLink, ReplayedForm, find_link, record_response
 from survey.services.signposting import routes_for
 
 
@@ -26,7 +25,7 @@ def _today() -> datetime:
     return datetime.now(UTC)
 
 
-def _live_link(token: str) -> SurveyLink:
+def _live_link(token: str) -> LiveLink:
     """The link behind a token, or a friendly 404/410 page (unknown and revoked look the same)."""
     link = find_link(token)
     if link is None:
@@ -42,6 +41,12 @@ def _live_link(token: str) -> SurveyLink:
     if not link.wave.is_open(today):
         abort(410)
     return link
+
+
+def _definition(link: LiveLink) -> Questionnaire:
+    return definition_by_fingerprint(
+        link.wave.questionnaire_version_id, link.wave.questionnaire_fingerprint
+    )
 
 
 def _token_key() -> str:
@@ -65,7 +70,7 @@ def _submitted_answers(q: Questionnaire) -> tuple[Answers, AnswerError | None]:
 
 
 def _question_page(
-    link: SurveyLink,
+    link: LiveLink,
     q: Questionnaire,
     form: StepForm,
     number: int,
@@ -92,7 +97,7 @@ def _question_page(
 def welcome(token: str) -> str:
     """The welcome page: content note, time, and the promise of who sees what."""
     link = _live_link(token)
-    q = definition(link.wave.questionnaire_version)
+    q = _definition(link)
     form = StepForm(
         formdata=None, form_key=formkey.issue(current_app.config["SECRET_KEY"], link.id), page=0
     )
@@ -100,7 +105,7 @@ def welcome(token: str) -> str:
 
 
 def _welcome_page(
-    link: SurveyLink, q: Questionnaire, form: StepForm, answers: Answers, *, bad_code: bool = False
+    link: LiveLink, q: Questionnaire, form: StepForm, answers: Answers, *, bad_code: bool = False
 ) -> str:
     hidden = [(ANSWER_PREFIX + qid, str(value)) for qid, value in answers.items()]
     return render_template(
@@ -128,7 +133,7 @@ def _page_of(q: Questionnaire, question_id: str, fallback: int) -> int:
 def step(token: str) -> tuple[str, int]:
     """Move between pages carrying the answers; on finish, seal, store and show the result."""
     link = _live_link(token)
-    q = definition(link.wave.questionnaire_version)
+    q = _definition(link)
     form = StepForm()
     if not form.validate():
         return render_error(400)
@@ -175,12 +180,12 @@ def step(token: str) -> tuple[str, int]:
     return _result_page(link, q, answers), 200
 
 
-def _result_page(link: SurveyLink, q: Questionnaire, answers: Answers) -> str:
+def _result_page(link: LiveLink, q: Questionnaire, answers: Answers) -> str:
     """The person's own result: computed now, shown once, never stored."""
     results = score_questionnaire(q, answers)
     shown = [feedback_for(scale, results[scale.key]) for scale in q.scales]
     level = max((f.level for f in shown), default=0)
-    always, local = routes_for(link.team.organisation_id, level)
+    always, local = routes_for(link.organisation_id, level)
     return render_template(
         "respond/result.html",
         q=q,

@@ -17,13 +17,16 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import CursorResult, select, update
 
 from survey.extensions import db
 from survey.models import SingleUseCode, SurveyLink, Team, Wave
+
+if TYPE_CHECKING:  # responses imports this module, so only for the type
+    from survey.services.responses import LiveLink
 
 # No look-alikes: without 0/O/Q, 1/I/L, 2/Z, 5/S, 8/B, U/V, so a code copied by hand from a
 # slip still works. 22 symbols, 10 long: about 2^44 codes, against a rate-limited guesser.
@@ -101,7 +104,7 @@ def add_codes(wave: Wave, team: Team, count: int) -> list[str]:
     return sorted(shown(code) for code in fresh.values())
 
 
-def code_is_live(link: SurveyLink, typed: str) -> bool:
+def code_is_live(link: LiveLink | SurveyLink, typed: str) -> bool:
     """Whether this code belongs to the link's team in its wave and is not spent yet."""
     digest = _hash_typed(typed)
     if digest is None:
@@ -110,7 +113,7 @@ def code_is_live(link: SurveyLink, typed: str) -> bool:
     return row is not None and row.team_id == link.team_id and not row.used
 
 
-def spend_code(link: SurveyLink, typed: str) -> None:
+def spend_code(link: LiveLink | SurveyLink, typed: str) -> None:
     """Mark the code spent inside the caller's transaction, or raise CodeRejected.
 
     One conditional UPDATE does check and spend together: of two posts racing with the same

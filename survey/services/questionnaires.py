@@ -25,6 +25,19 @@ def definition(version: QuestionnaireVersion) -> Questionnaire:
     return _parse(version.source, f"{version.key} v{version.version}")
 
 
+@lru_cache(maxsize=64)
+def definition_by_fingerprint(version_id: int, fingerprint: str) -> Questionnaire:
+    """The definition of a stored version, read and parsed once per process.
+
+    Keyed by the content fingerprint too, so a cached definition can never stand for other
+    content under the same id (a restored or rebuilt database); versions are immutable.
+    """
+    version = db.session.get(QuestionnaireVersion, version_id)
+    if version is None or version.fingerprint != fingerprint:
+        raise LookupError(f"questionnaire version {version_id} ({fingerprint[:12]}) is not stored")
+    return definition(version)
+
+
 def store_questionnaire(source: str, label: str) -> QuestionnaireVersion:
     """Validate a questionnaire and store it, reusing an identical stored version.
 

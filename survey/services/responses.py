@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from survey.domain.questionnaire import Answers
 from survey.domain.sealing import SealContext, seal_answers
 from survey.extensions import db
-from survey.models import Response, SurveyLink, UsedForm, Wave, new_response_id
+from survey.models import (
+    QuestionnaireVersion,
+    Response,
+    SurveyLink,
+    Team,
+    UsedForm,
+    Wave,
+    new_response_id,
+)
+from survey.models.core import WaveCalendar
 from survey.services.codes import CodeRejected, spend_code
 
 # Link tokens are urlsafe base64 (secrets.token_urlsafe); anything else is not looked up.
@@ -39,26 +48,87 @@ def nonce_digest(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
 
 
-def find_link(token: str) -> SurveyLink | None:
-    """The live link for a token, with its wave and questionnaire, in one query.
+@dataclass(frozen=True)
+class LiveWave(WaveCalendar):
+    """What the respondent pages need of a wave; never its private key."""
+
+    id: int
+    k: int
+    opens_on: date
+    closes_on: date
+    closed_early_on: date | None
+    archived: bool
+    uses_codes: bool
+    public_key: bytes
+    questionnaire_version_id: int
+    questionnaire_fingerprint: str
+
+
+@dataclass(frozen=True)
+class LiveLink:
+    """A survey link as the respondent pages see it: plain values read in one query."""
+
+    id: int
+    token: str
+    team_id: int
+    organisation_id: int
+    wave: LiveWave
+
+    @property
+    def wave_id(self) -> int:
+        """The link's wave (as SurveyLink.wave_id)."""
+        return self.wave.id
+
+
+_LINK = (
+    select(
+        SurveyLink.id,
+        SurveyLink.token,
+        SurveyLink.team_id,
+        Team.organisation_id,
+        Wave.id,
+        Wave.k,
+        Wave.opens_on,
+        Wave.closes_on,
+        Wave.closed_early_on,
+        Wave.archived,
+        Wave.uses_codes,
+        Wave.public_key,
+        Wave.questionnaire_version_id,
+        QuestionnaireVersion.fingerprint,
+    )
+    .join(Team, Team.id == SurveyLink.team_id)
+    .join(Wave, Wave.id == SurveyLink.wave_id)
+    .join(QuestionnaireVersion, QuestionnaireVersion.id == Wave.questionnaire_version_id)
+)
+
+
+def find_link(token: str) -> LiveLink | None:
+    """The live link for a token, with its wave, in one query of plain columns.
 
     Unknown and revoked tokens both give None, through the same query, so they cost the
     same; a string that cannot be a token (wrong length or characters) is not looked up.
+    Plain columns rather than ORM objects: this runs on every respondent request, and
+    building the objects cost four times the query itself.
     """
     if not _TOKEN.fullmatch(token):
         return None
-    return db.session.scalar(
-        select(SurveyLink)
-        .options(
-            joinedload(SurveyLink.wave).joinedload(Wave.questionnaire_version),
-            joinedload(SurveyLink.team),
-        )
-        .where(SurveyLink.token == token, SurveyLink.revoked.is_(False))
-    )
+    row = db.session.execute(
+        _LINK.where(SurveyLink.token == token, SurveyLink.revoked.is_(False))
+    ).one_or_none()
+    if row is None:
+        return None
+    link_id, link_token, team_id, organisation_id, *wave = row
+    return LiveLink(link_id, link_token, team_id, organisation_id, LiveWave(*wave))
 
 
 def record_response(
-    link: SurveyLink, answers: Answers, nonce: str, today: date, *, code: str | None = None
+    link: LiveLink | SurveyLink,
+    answers: Answers,
+    nonce: str,
+    today: date,
+    *,
+    code: str | None = None,
 ) -> None:
     """Seal the answers to the wave's public key and store them with the spent nonce.
 
