@@ -31,15 +31,17 @@ def _live_link(token: str) -> LiveLink:
     if link is None:
         abort(404)
     today = _today().date()
-    if today < link.wave.opens_on:
+    wave = link.wave
+    # Closed first: a wave closed before its opening day (cancelled) never opens.
+    if wave.archived or today > wave.last_day:
+        abort(410)
+    if today < wave.opens_on:
         page, status = render_error(
             404,
             "This survey round has not opened yet",
             f"It opens on {link.wave.opens_on:%-d %B %Y}. Please come back then.",
         )
         abort(make_response(page, status))
-    if not link.wave.is_open(today):
-        abort(410)
     return link
 
 

@@ -6,6 +6,7 @@ from flask.testing import FlaskClient
 
 from survey.extensions import db
 from survey.models import SurveyLink
+from survey.services.waves import close_wave
 from tests.conftest import days
 
 
@@ -48,6 +49,22 @@ def test_wave_not_yet_open_says_when_it_opens(client: FlaskClient, link: SurveyL
     page = client.get(f"/s/{link.token}")
     assert page.status_code == 404
     assert "not opened yet" in page.get_data(as_text=True)
+
+
+def test_wave_closed_before_it_opened_says_closed_not_come_back_later(
+    client: FlaskClient, link: SurveyLink
+) -> None:
+    # Closing a wave before its opening day cancels it: nobody should be told to come back.
+    link.wave.opens_on = days(3)
+    link.wave.closes_on = days(30)
+    db.session.commit()
+    close_wave(link.wave, days(0))
+    db.session.commit()
+    page = client.get(f"/s/{link.token}")
+    assert page.status_code == 410
+    html = page.get_data(as_text=True)
+    assert "closed" in html
+    assert "opens on" not in html
 
 
 def test_oversized_post_is_refused_kindly(client: FlaskClient, link: SurveyLink) -> None:
