@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import os
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,3 +70,21 @@ def test_database_url_overrides_the_default() -> None:
         TestingConfig({"DATABASE_URL": "sqlite:///x.db"}).SQLALCHEMY_DATABASE_URI
         == "sqlite:///x.db"
     )
+
+
+def test_a_production_start_without_secrets_stops_with_one_plain_line(tmp_path: Path) -> None:
+    # What an operator sees from gunicorn's import of wsgi.py: one line, no traceback.
+    env = {"PATH": os.environ.get("PATH", ""), "LANTERN_ENV": "production"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3  # gunicorn: worker failed to boot, so the master stops
+    assert done.stderr.strip().splitlines() == [
+        "Lantern refused to start: SECRET_KEY is not set: production refuses to start without it"
+    ]
