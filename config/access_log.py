@@ -1,12 +1,19 @@
 """A gunicorn logger whose access lines cannot identify a respondent.
 
-Besides leaving the address, user agent and time out of the format, it scrubs
-survey tokens from paths and blanks every atom that could carry a person
-(address, user agent, referrer, precise times), whatever format is configured.
+Besides leaving the address, user agent and time out of the format, it builds the log
+atoms from an allow-list: method, scrubbed path and query, protocol, status, size,
+duration and worker. Every other atom of any configured format (address, user agent,
+referrer, time, and every request header `{...}i`, response header `{...}o` and environ
+variable `{...}e`) is absent, which gunicorn's SafeAtoms renders as "-". Survey and
+invitation tokens are scrubbed from paths.
+
+Building only these few atoms is also far cheaper than gunicorn's own `atoms`, which
+copies every header and environ variable for each request.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -14,7 +21,6 @@ from gunicorn.glogging import Logger
 
 _SURVEY_PATH = re.compile(r"/s/[^/?\s]+")
 _INVITATION_PATH = re.compile(r"/auth/invitation/[^/?\s]+")
-_PERSONAL_ATOMS = ("h", "a", "f", "t", "l", "u", "{x-forwarded-for}i", "{user-agent}i")
 
 
 def scrub_path(path: str) -> str:
@@ -26,12 +32,29 @@ class PrivateAccessLogger(Logger):  # type: ignore[misc]
     """gunicorn's logger, minus anything that could identify a respondent."""
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
-        """The standard atoms with personal ones blanked and survey tokens scrubbed."""
-        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        for key in _PERSONAL_ATOMS:
-            if key in atoms:
-                atoms[key] = "-"
-        for key in ("U", "r", "q"):
-            if isinstance(atoms.get(key), str):
-                atoms[key] = scrub_path(atoms[key])
-        return atoms
+        """Only the allowed atoms; anything else a format asks for reads "-"."""
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        method = environ.get("REQUEST_METHOD", "-")
+        path = scrub_path(environ.get("PATH_INFO") or "")
+        query = scrub_path(environ.get("QUERY_STRING") or "")
+        protocol = environ.get("SERVER_PROTOCOL", "-")
+        sent = getattr(resp, "sent", None)
+        seconds, micros = request_time.seconds, request_time.microseconds
+        target = path + (f"?{query}" if query else "")
+        return {
+            "r": f"{method} {target} {protocol}",
+            "s": status,
+            "m": method,
+            "U": path,
+            "q": query,
+            "H": protocol,
+            "b": str(sent) if sent is not None else "-",
+            "B": sent,
+            "T": seconds,
+            "D": seconds * 1_000_000 + micros,
+            "M": seconds * 1000 + micros // 1000,
+            "L": f"{seconds}.{micros:06d}",
+            "p": f"<{os.getpid()}>",
+        }

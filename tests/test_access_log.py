@@ -21,8 +21,14 @@ def test_survey_tokens_are_scrubbed_from_paths() -> None:
 def test_access_line_has_nothing_personal() -> None:
     cfg = Config()
     cfg.set("accesslog", "-")
-    # Even a format that asks for the address, agent, referrer and time gets dashes.
-    cfg.set("access_log_format", '%(h)s %(t)s "%(r)s" %(a)s %(f)s %(U)s')
+    # Even a format that asks for the address, agent, referrer and time gets dashes, and so
+    # do the request-header, response-header and environ atoms that could carry them.
+    cfg.set(
+        "access_log_format",
+        '%(h)s %(t)s "%(r)s" %(a)s %(f)s %(U)s %(q)s %(s)s %(M)s '
+        "%({user-agent}i)s %({x-forwarded-for}i)s %({set-cookie}o)s "
+        "%({remote_addr}e)s %({http_user_agent}e)s %({http_x_forwarded_for}e)s %({raw_uri}e)s",
+    )
     logger = PrivateAccessLogger(cfg)
     records: list[str] = []
 
@@ -36,21 +42,30 @@ def test_access_line_has_nothing_personal() -> None:
         "HTTP_USER_AGENT": "DistinctivePhone/1.0",
         "HTTP_REFERER": "https://example.org/secret",
         "REQUEST_METHOD": "POST",
-        "RAW_URI": "/s/TeamToken123",
+        "HTTP_X_FORWARDED_FOR": "198.51.100.23",
+        "RAW_URI": "/s/TeamToken123?next=/s/OtherToken456",
         "PATH_INFO": "/s/TeamToken123",
-        "QUERY_STRING": "",
+        "QUERY_STRING": "next=/s/OtherToken456",
         "SERVER_PROTOCOL": "HTTP/1.1",
     }
-    response = SimpleNamespace(status="200 OK", sent=10, headers=[], response_length=10)
-    request = SimpleNamespace(headers=[("USER-AGENT", "DistinctivePhone/1.0")])
+    response = SimpleNamespace(
+        status="200 OK", sent=10, headers=[("Set-Cookie", "s=CookieSecret")], response_length=10
+    )
+    request = SimpleNamespace(
+        headers=[("USER-AGENT", "DistinctivePhone/1.0"), ("X-FORWARDED-FOR", "198.51.100.23")]
+    )
     logger.access(response, request, environ, timedelta(milliseconds=5))
     line = records[-1]
     for secret in (
         "203.0.113.7",
+        "198.51.100.23",
         "DistinctivePhone",
+        "CookieSecret",
+        "OtherToken456",
         "example.org",
         "TeamToken123",
         str(date.today().year),
     ):
         assert secret not in line, line
-    assert "/s/~" in line
+    assert '"POST /s/~?next=/s/~ HTTP/1.1"' in line
+    assert " 200 5 " in line  # status and milliseconds still logged
