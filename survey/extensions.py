@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -26,6 +27,23 @@ class Base(DeclarativeBase):
     )
 
 
+class RouteLimiter(Limiter):
+    """Flask-Limiter with every limit declared on its route, and no check before each request.
+
+    Lantern has no application-wide default limits (their natural key is the client
+    address, which it never uses), so the extension's own before-request check found
+    nothing to do on every request, yet cost about 8 % of a worker's CPU under load.
+    Each `@limiter.limit` decorator still checks its route's limits itself.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        """Set up as usual, then drop the before-request check of default limits."""
+        if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+            raise RuntimeError("app-wide rate limits are not used here: declare them on routes")
+        super().init_app(app)
+        app.before_request_funcs.setdefault(None, []).remove(self._check_request_limit)
+
+
 def _no_client_address() -> str:
     """Rate-limit key for routes limited per resource, never per person."""
     return "global"
@@ -36,7 +54,7 @@ migrate = Migrate()
 csrf = CSRFProtect()
 # The default key is deliberately not the client address: respondent limits are
 # keyed by survey link inside the views, and nothing here records an IP.
-limiter = Limiter(key_func=_no_client_address, default_limits=[])
+limiter = RouteLimiter(key_func=_no_client_address, default_limits=[])
 compress = Compress()
 # Staff sign-in; survey.auth binds it and supplies the loaders.
 login = LoginManager()

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from survey.domain.questionnaire import Answers
@@ -80,26 +80,34 @@ class LiveLink:
         return self.wave.id
 
 
+_links, _teams, _waves, _versions = (
+    model.__table__ for model in (SurveyLink, Team, Wave, QuestionnaireVersion)
+)
+# Built once, as a Core statement with a bound parameter: SQLAlchemy then reuses its
+# compiled form and cache key instead of rebuilding them for every respondent request.
 _LINK = (
     select(
-        SurveyLink.id,
-        SurveyLink.token,
-        SurveyLink.team_id,
-        Team.organisation_id,
-        Wave.id,
-        Wave.k,
-        Wave.opens_on,
-        Wave.closes_on,
-        Wave.closed_early_on,
-        Wave.archived,
-        Wave.uses_codes,
-        Wave.public_key,
-        Wave.questionnaire_version_id,
-        QuestionnaireVersion.fingerprint,
+        _links.c.id,
+        _links.c.token,
+        _links.c.team_id,
+        _teams.c.organisation_id,
+        _waves.c.id,
+        _waves.c.k,
+        _waves.c.opens_on,
+        _waves.c.closes_on,
+        _waves.c.closed_early_on,
+        _waves.c.archived,
+        _waves.c.uses_codes,
+        _waves.c.public_key,
+        _waves.c.questionnaire_version_id,
+        _versions.c.fingerprint,
     )
-    .join(Team, Team.id == SurveyLink.team_id)
-    .join(Wave, Wave.id == SurveyLink.wave_id)
-    .join(QuestionnaireVersion, QuestionnaireVersion.id == Wave.questionnaire_version_id)
+    .select_from(
+        _links.join(_teams, _teams.c.id == _links.c.team_id)
+        .join(_waves, _waves.c.id == _links.c.wave_id)
+        .join(_versions, _versions.c.id == _waves.c.questionnaire_version_id)
+    )
+    .where(_links.c.token == bindparam("token"), _links.c.revoked.is_(False))
 )
 
 
@@ -113,9 +121,7 @@ def find_link(token: str) -> LiveLink | None:
     """
     if not _TOKEN.fullmatch(token):
         return None
-    row = db.session.execute(
-        _LINK.where(SurveyLink.token == token, SurveyLink.revoked.is_(False))
-    ).one_or_none()
+    row = db.session.connection().execute(_LINK, {"token": token}).one_or_none()
     if row is None:
         return None
     link_id, link_token, team_id, organisation_id, *wave = row

@@ -105,3 +105,11 @@ def test_limiter_storage_is_configurable_and_redis_is_shared(
         assert status == 200  # memory is per process: why production sets a shared store
     else:
         assert status == 429  # the budget spent through the first process still counts
+
+
+def test_app_wide_limits_are_refused_rather_than_silently_never_checked() -> None:
+    # Limits live on routes; the before-request check that app-wide limits would need
+    # is switched off, so configuring one must stop the start instead of doing nothing.
+    settings = dict(TestingConfig().as_mapping(), RATELIMIT_DEFAULT="100 per minute")
+    with pytest.raises(RuntimeError, match="declare them on routes"):
+        create_app(settings)
