@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -54,7 +54,18 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
     return render_error(error.code or 500)
 
 
+# Blueprints whose forms are filled in by signed-in staff, not by respondents.
+STAFF_BLUEPRINTS = frozenset({"manage", "results"})  # auth has its own handler
+
+
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    if request.blueprint in STAFF_BLUEPRINTS:
+        return render_error(
+            400,
+            "This form has expired",
+            "For security, forms stop working after a while or once you sign in or out. "
+            "Go back, reload the page and try again. Nothing from this form was saved.",
+        )
     return render_error(
         400,
         "This form has expired",

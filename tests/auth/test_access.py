@@ -166,3 +166,14 @@ def test_a_disabled_account_loses_its_session_at_once(
 def test_role_required_needs_a_role() -> None:
     with pytest.raises(ValueError, match="at least one role"):
         role_required()
+
+
+def test_an_expired_staff_form_says_reload_not_open_your_survey_link(client: FlaskClient) -> None:
+    # CSRF is checked before access, so even a signed-out post meets this page first.
+    page = client.post("/manage/organisations/1/teams", data={"name": "A team"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "reload the page" in html
+    assert "open your link" not in html
+    survey = client.post("/s/AnyToken123", data={})
+    assert "open your link again" in survey.get_data(as_text=True)
