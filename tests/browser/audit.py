@@ -75,6 +75,42 @@ def text_zoom_overflow(page: Page) -> list[str]:
     return found
 
 
+def split_words(page: Page) -> list[str]:
+    """Words broken across two lines when text is 200 %, with every <details> opened.
+
+    Long web addresses may wrap anywhere, and a hyphen is a fine place to break; an
+    ordinary word split mid-word is hard to read.
+    """
+    found: list[str] = page.evaluate(
+        """async () => {
+      const root = document.documentElement;
+      const before = root.style.fontSize;
+      const closed = [...document.querySelectorAll('details:not([open])')];
+      closed.forEach(d => d.open = true);
+      root.style.fontSize = '200%';
+      await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const found = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!parent || parent.closest('a, script, style') || !parent.offsetParent) continue;
+        for (const match of node.data.matchAll(/[A-Za-z][A-Za-z']{3,}/g)) {
+          const range = document.createRange();
+          range.setStart(node, match.index);
+          range.setEnd(node, match.index + match[0].length);
+          const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+          const tag = parent.tagName.toLowerCase();
+          if (tops.size > 1) found.push(`"${match[0]}" split across lines in <${tag}>`);
+        }
+      }
+      root.style.fontSize = before;
+      closed.forEach(d => d.open = false);
+      return found;
+    }"""
+    )
+    return found
+
+
 def small_targets(page: Page) -> list[str]:
     """Interactive elements smaller than 24 x 24 CSS px."""
     found: list[str] = page.evaluate(
@@ -159,6 +195,7 @@ def motion(page: Page) -> list[str]:
 CHECKS = {
     "axe": axe,
     "text-zoom": text_zoom_overflow,
+    "split-words": split_words,
     "targets": small_targets,
     "labels": unlabelled,
     "structure": structure,

@@ -91,6 +91,10 @@ def test_text_zoomed_to_200_percent_needs_no_sideways_scrolling(phone_audit: Aud
     assert not phone_audit.findings["text-zoom"], phone_audit.report("text-zoom")
 
 
+def test_no_word_is_split_across_lines_at_200_percent_text(phone_audit: Audit) -> None:
+    assert not phone_audit.findings["split-words"], phone_audit.report("split-words")
+
+
 def test_touch_targets_are_at_least_24_css_px(phone_audit: Audit) -> None:
     assert not phone_audit.findings["targets"], phone_audit.report("targets")
 
@@ -116,6 +120,7 @@ FAULTY = """<!doctype html><html><head><title>Faulty</title>
 <p style="color:#bbb;background:#fff">Faint text</p>
 <p style="transition:opacity 1s">Moving</p>
 <p><a href="#x">https://example.org/averylongaddresswithnowheretowrapatall</a></p>
+<p style="width:4em;overflow-wrap:anywhere">Compassion</p>
 </body></html>"""
 
 
@@ -136,3 +141,4 @@ def test_the_checks_catch_known_faults(browser: Browser) -> None:
     assert any("no label" in line for line in found["labels"])
     assert any("no accessible name: <button" in line for line in found["labels"])
     assert any("transitions" in line for line in found["motion"])
+    assert any('"Compassion" split' in line for line in found["split-words"])
