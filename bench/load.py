@@ -1,19 +1,21 @@
 """Load and durability benchmark: real form flow under gunicorn, a worker killed mid-run.
 
-Run from the repository root: `.venv/bin/python -m bench.load` (about two minutes).
+Run from the repository root: `.venv/bin/python -m bench.load` (about four minutes).
 
 For each database (an SQLite file, then the local PostgreSQL in a throw-away schema of
 the `test` database), it migrates and seeds a wave with `flask demo seed`, then:
 
-1. serves a bare WSGI hello-world with the same gunicorn settings and measures it;
-2. serves Lantern with the production settings and drives 32 phone-like submitters
-   through the whole form (welcome, Start, every page, Finish) for 30 s, SIGKILLing
-   one worker half-way;
+1. serves a bare WSGI hello-world and a one-route Flask app with the same gunicorn
+   settings and measures them;
+2. serves Lantern with the production settings, measures its /healthz (Lantern's own
+   floor: every hook and header, one SELECT 1), then drives 32 phone-like submitters
+   through the whole form (welcome, Start, every page, Finish) for 30 s with no pause,
+   SIGKILLing one worker half-way, and then the same people at a phone's pace;
 3. opens every stored response with the KEK and matches it to what the clients were
    told: acknowledged, stored, lost (must be 0), duplicated (must be 0).
 
-It prints throughput as a ratio to hello-world, p99 latency per request, and each
-worker's resident memory before and after. Loopback only; it stops by itself and
+It prints throughput as a ratio to hello-world, p99 latency per request (saturated and at
+a phone's pace), and each worker's resident memory before and after. Loopback only; it stops by itself and
 drops what it created (temporary files, the PostgreSQL schema). Exit status 1 if
 anything acknowledged was lost or duplicated, memory grew by 10 % or more, or a worker
 loaded SciPy.
