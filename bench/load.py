@@ -14,11 +14,11 @@ the `test` database), it migrates and seeds a wave with `flask demo seed`, then:
 3. opens every stored response with the KEK and matches it to what the clients were
    told: acknowledged, stored, lost (must be 0), duplicated (must be 0).
 
-It prints throughput as a ratio to hello-world, p99 latency per request (saturated and at
-a phone's pace), and each worker's resident memory before and after. Loopback only; it stops by itself and
-drops what it created (temporary files, the PostgreSQL schema). Exit status 1 if
-anything acknowledged was lost or duplicated, memory grew by 10 % or more, or a worker
-loaded SciPy.
+It prints throughput as a ratio to hello-world, p99 latency per request (saturated and
+at a phone's pace), and each worker's resident memory before and after. Loopback only; it
+stops by itself and drops what it created (temporary files, the PostgreSQL schema). Exit
+status 1 if anything acknowledged was lost or duplicated, memory grew by 10 % or more, or
+a worker loaded SciPy.
 """
 
 from __future__ import annotations
