@@ -39,7 +39,7 @@ def _live_link(token: str) -> LiveLink:
         page, status = render_error(
             404,
             "This survey round has not opened yet",
-            f"It opens on {link.wave.opens_on:%-d %B %Y}. Please come back then.",
+            f"It opens on {wave.opens_on:%-d %B %Y}. Please come back then.",
         )
         abort(make_response(page, status))
     return link
