@@ -33,12 +33,14 @@ def _wave(wave_id: int) -> Wave:
 @waves_cli.command("list")
 def waves_list() -> None:
     """List waves with their dates and release mode (no response counts)."""
+    today = _today().date()
     for wave in db.session.scalars(select(Wave).order_by(Wave.opens_on)):
-        state = "open" if wave.is_open(_today().date()) else "closed or not yet open"
-        click.echo(
-            f"{wave.id}\t{wave.name}\t{wave.opens_on} to {wave.last_day}"
-            f"\t{wave.release_mode}\t{state}"
-        )
+        if wave.last_day < wave.opens_on:  # closed on or before its opening day
+            dates, state = f"{wave.opens_on}, cancelled before it opened", "closed"
+        else:
+            dates = f"{wave.opens_on} to {wave.last_day}"
+            state = "open" if wave.is_open(today) else "closed or not yet open"
+        click.echo(f"{wave.id}\t{wave.name}\t{dates}\t{wave.release_mode}\t{state}")
 
 
 @waves_cli.command("close")
