@@ -146,6 +146,10 @@ class Ledger:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _next: int = 0
 
+    def all_latencies(self) -> list[float]:
+        """Every request's duration, whatever its kind."""
+        return [value for values in self.latencies.values() for value in values]
+
     def take_number(self) -> int:
         """A submission number no other submitter has."""
         with self._lock:

@@ -213,12 +213,12 @@ def measure_flow(
             # The same 32 people at a phone's pace: a moment on each page between requests.
             drive_flow(server.port, tokens, paced, args.paced_seconds, args.connections,
                        think=args.paced_think)  # fmt: skip
-            values = [value for values in paced.latencies.values() for value in values]
+            values = paced.all_latencies()
             figures.paced_rps = paced.requests / args.paced_seconds
             figures.paced_p50_ms = percentile_ms(values, 0.5)
             figures.paced_p99_ms = percentile_ms(values, 0.99)
 
-    latencies = [value for values in ledger.latencies.values() for value in values]
+    latencies = ledger.all_latencies()
     figures.flow_rps = ledger.requests / elapsed
     figures.submissions_per_s = len(ledger.acknowledged) / elapsed
     figures.p99_ms = percentile_ms(latencies, 0.99)

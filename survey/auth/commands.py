@@ -45,6 +45,10 @@ def _target_options(function: click.decorators.FC) -> click.decorators.FC:
     return click.option("--team", type=int, help="Team id.")(function)
 
 
+def _target(team: int | None, organisation: int | None) -> str:
+    return f"team {team}" if team is not None else f"organisation {organisation}"
+
+
 def _create(email: str, name: str, role: str, password_stdin: bool) -> None:
     with _clear_errors():
         # Refuse bad details before asking for a password that would be thrown away.
@@ -90,8 +94,7 @@ def grant(email: str, team: int | None, organisation: int | None) -> None:
     with _clear_errors():
         user = accounts.get_user(email)
         accounts.grant_lead(user, team_id=team, organisation_id=organisation)
-    what = f"team {team}" if team is not None else f"organisation {organisation}"
-    click.echo(f"{user.email} can now see {what}")
+    click.echo(f"{user.email} can now see {_target(team, organisation)}")
 
 
 @users_cli.command("revoke")
@@ -102,8 +105,7 @@ def revoke(email: str, team: int | None, organisation: int | None) -> None:
     with _clear_errors():
         user = accounts.get_user(email)
         accounts.withdraw_lead(user, team_id=team, organisation_id=organisation)
-    what = f"team {team}" if team is not None else f"organisation {organisation}"
-    click.echo(f"{user.email} can no longer see {what}")
+    click.echo(f"{user.email} can no longer see {_target(team, organisation)}")
 
 
 @users_cli.command("token")

@@ -35,6 +35,23 @@ def cell(label: str, text: str, lower: int, upper: int) -> dict[str, Any]:
     }
 
 
+def _identity(
+    level: str, ident: str | None, label: str, attribute: str | None, value: str | None
+) -> dict[str, Any]:
+    """The fields every released group has, shown or hidden."""
+    key = level if ident is None else f"{level}:{ident}"
+    if attribute is not None:
+        key += f"|{attribute}={value}"
+    return {
+        "key": key,
+        "level": level,
+        "id": ident,
+        "attribute": attribute,
+        "value": value,
+        "label": label,
+    }
+
+
 def shown(
     level: str,
     ident: str | None,
@@ -47,16 +64,7 @@ def shown(
     comparison: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A released group with one scale."""
-    key = level if ident is None else f"{level}:{ident}"
-    if attribute is not None:
-        key += f"|{attribute}={value}"
-    return {
-        "key": key,
-        "level": level,
-        "id": ident,
-        "attribute": attribute,
-        "value": value,
-        "label": label,
+    return _identity(level, ident, label, attribute, value) | {
         "shown": True,
         "n": n,
         "scales": {
@@ -96,16 +104,7 @@ def hidden(
     value: str | None = None,
 ) -> dict[str, Any]:
     """A suppressed group: only the shared wording."""
-    key = level if ident is None else f"{level}:{ident}"
-    if attribute is not None:
-        key += f"|{attribute}={value}"
-    return {
-        "key": key,
-        "level": level,
-        "id": ident,
-        "attribute": attribute,
-        "value": value,
-        "label": label,
+    return _identity(level, ident, label, attribute, value) | {
         "shown": False,
         "text": SUPPRESSED_TEXT,
     }
