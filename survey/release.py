@@ -14,14 +14,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from survey.domain.aggregate import (
-    ScaleCell,
-    WaveAggregate,
-    scale_figures,
-    summary_from_json,
-)
+from survey.domain.aggregate import ScaleCell, WaveAggregate
 from survey.domain.band_release import BandRelease, code_release_bands
 from survey.domain.disclosure import SUPPRESSED_TEXT, Ledger, Plan, plan_release
+from survey.domain.figures import Figures, release_figures, whole_scores
 from survey.domain.groups import (
     ALLIANCE,
     NOT_ANSWERED,
@@ -30,15 +26,15 @@ from survey.domain.groups import (
     GroupKey,
     build_structure,
 )
+from survey.domain.magnitude import compare_released
 from survey.domain.questionnaire_model import Answers, ContextQuestion, Questionnaire
 from survey.domain.sealing import SealContext, open_wave
-from survey.domain.stats import compare, summarise
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, Response, Team, Wave
 from survey.models.releases import Release
 from survey.services.questionnaires import definition
 
-PAYLOAD_FORMAT = 1
+PAYLOAD_FORMAT = 2
 STREAM_BATCH = 1000
 
 Progress = Callable[[int], None]
@@ -126,15 +122,28 @@ def make_release(
     aggregate = aggregate_wave(wave, kek, progress)
     earlier = releases_of(wave.id)
     ledgers = [json.loads(r.ledger) for r in earlier]
-    plan = plan_release(
-        aggregate.cell_counts(), wave.k, [Ledger.from_json(entry["groups"]) for entry in ledgers]
-    )
+    history = [Ledger.from_json(entry["groups"]) for entry in ledgers]
+    plan = plan_release(aggregate.cell_counts(), wave.k, history)
     # Each shown group's cells folded together once, for the band coding and the payload.
     shown = {key: aggregate.merged(cells) for key, cells in _members(aggregate, plan).items()}
     bands = _code_bands(questionnaire, shown, plan, ledgers)
+    every_band = {
+        key: [*(BandRelease.from_json(e["bands"][key]) for e in ledgers), coded]
+        for key, coded in bands.items()
+    }
+    earlier_groups = [json.loads(r.payload)["groups"] for r in earlier]
+    figures, bands = release_figures(
+        questionnaire,
+        shown,
+        plan,
+        history,
+        earlier_groups,
+        bands=every_band,
+        whole_scores=whole_scores(aggregate.merged(aggregate.cells)),
+    )
     sequence = len(earlier) + 1
     payload = _payload(
-        wave, questionnaire, shown, plan, bands, today=today, sequence=sequence, kind=kind
+        wave, questionnaire, figures, plan, bands, today=today, sequence=sequence, kind=kind
     )
     ledger = {"groups": plan.ledger.to_json(), "bands": {k: b.to_json() for k, b in bands.items()}}
     release = Release(
@@ -216,31 +225,22 @@ def previous_release(wave: Wave) -> Release | None:
 
 
 def _comparison(previous: dict[str, Any] | None, group: str, scale: str, current: Any) -> Any:
+    """The change since the previous round, from the two releases' own figures only."""
     if previous is None:
         return None
     old = previous["groups"].get(group)
     if not old or not old["shown"] or scale not in old["scales"]:
         return None
-    if old["scales"][scale]["headline"].get("hidden"):
+    change = compare_released(old["scales"][scale]["headline"], current)
+    if change is None:
         return None
-    before = summary_from_json(old["scales"][scale]["headline"])
-    result = compare(before, current)
-    if result is None:
-        return None
-    return {
-        "previous_wave": previous["wave"]["name"],
-        "previous_mean": before.mean,
-        "diff": round(result.diff, 2),
-        "ci_low": None if result.ci_low is None else round(result.ci_low, 2),
-        "ci_high": None if result.ci_high is None else round(result.ci_high, 2),
-        "hedges_g": None if result.hedges_g is None else round(result.hedges_g, 2),
-    }
+    return {"previous_wave": previous["wave"]["name"], **change}
 
 
 def _payload(
     wave: Wave,
     questionnaire: Questionnaire,
-    shown: Shown,
+    shown: Figures,
     plan: Plan,
     bands: dict[str, BandRelease],
     *,
@@ -265,14 +265,14 @@ def _payload(
         if key not in shown:
             entry["text"] = SUPPRESSED_TEXT
         else:
-            merged = shown[key]
             entry["n"] = plan.counts[key]
             entry["scales"] = {}
             for scale in questionnaire.scales:
-                figures = scale_figures(scale, merged[scale.key])
+                figures = dict(shown[key][scale.key])
+                entry["precision"] = figures["precision"]
                 figures["bands"] = bands[scale.key].shown[key].to_json()
                 figures["comparison"] = _comparison(
-                    previous, str(key), scale.key, summarise(merged[scale.key].headline)
+                    previous, str(key), scale.key, figures["headline"]
                 )
                 entry["scales"][scale.key] = figures
         groups[str(key)] = entry

@@ -16,20 +16,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import add, itemgetter
-from typing import Any, cast
+from typing import cast
 
-from survey.domain.disclosure import SUPPRESSED_TEXT
 from survey.domain.groups import NOT_ANSWERED, Cell
 from survey.domain.questionnaire_model import Answers, Questionnaire, Scale
-from survey.domain.scale_types import TOTAL, Band, ScaleTemplate
+from survey.domain.scale_types import TOTAL, ScaleTemplate
 from survey.domain.scoring import Exact, exact_scores, tenths
-from survey.domain.stats import (
-    ItemAccumulator,
-    ScoreAccumulator,
-    Summary,
-    summarise,
-    summary_pins_band,
-)
+from survey.domain.stats import ItemAccumulator, ScoreAccumulator
 
 TOTAL_KEY = TOTAL
 _Tenths = tuple[int, dict[str, int]]
@@ -292,76 +285,3 @@ class WaveAggregate:
             for key, acc in own.get(cell, {}).items():
                 group[key].merge(acc)
         return group
-
-
-def summary_json(summary: Summary) -> dict[str, Any]:
-    """A summary as released JSON (rounded for display; exact enough for comparisons)."""
-
-    def r(x: float | None) -> float | None:
-        return None if x is None else round(x, 2)
-
-    return {
-        "n": summary.n,
-        "mean": r(summary.mean),
-        "sd": r(summary.sd),
-        "ci_low": r(summary.ci_low),
-        "ci_high": r(summary.ci_high),
-        "median": r(summary.median),
-    }
-
-
-def summary_from_json(data: Mapping[str, Any]) -> Summary:
-    """Rebuild a released summary, e.g. from the previous wave's release."""
-    return Summary(
-        n=int(data["n"]),
-        mean=data["mean"],
-        sd=data["sd"],
-        ci_low=data["ci_low"],
-        ci_high=data["ci_high"],
-        median=data["median"],
-    )
-
-
-def _guarded(acc: ScoreAccumulator, bands: Sequence[Band]) -> dict[str, Any]:
-    """A summary, unless n, mean and SD alone would tell a reader everyone's band (rule 4)."""
-    summary = summarise(acc)
-    if bands and summary_pins_band(summary, [b.low for b in bands], bands[0].low, bands[-1].high):
-        return {"hidden": True, "text": SUPPRESSED_TEXT}
-    return summary_json(summary)
-
-
-def _item_mean(mean: float, low: int, high: int) -> dict[str, Any]:
-    # A mean at the very end of the scale says how every member answered: code it instead.
-    # One decimal place, so a mean times its group size does not give back an exact sum.
-    if mean <= low:
-        return {"mean": None, "text": f"{low} (everyone at the lowest answer is possible)"}
-    if mean >= high:
-        return {"mean": None, "text": f"{high} (everyone at the highest answer is possible)"}
-    return {"mean": round(mean, 1), "text": f"{mean:.1f}"}
-
-
-def scale_figures(scale: Scale, acc: ScaleCell) -> dict[str, Any]:
-    """Headline and subscale summaries and item means of one visible group."""
-    template = scale.template
-    bands_of = {sub.key: sub.bands for sub in template.subscales}
-    bands_of[TOTAL_KEY] = template.total_bands
-    order = ([TOTAL_KEY] if TOTAL_KEY in acc.subscales else []) + [
-        sub.key for sub in template.subscales if sub.key in acc.subscales
-    ]
-    labels = {sub.key: sub.label for sub in template.subscales} | {TOTAL_KEY: "Total"}
-    subscales = [
-        {"key": key, "label": labels[key], "summary": _guarded(acc.subscales[key], bands_of[key])}
-        for key in order
-    ]
-    low, high = min(template.values), max(template.values)
-    means = acc.items.means()
-    items = [
-        {"id": item.id, "number": item.number} | _item_mean(means[item.id], low, high)
-        for item in scale.items
-        if item.id in means
-    ]
-    return {
-        "headline": _guarded(acc.headline, template.headline_bands()),
-        "subscales": subscales,
-        "items": items,
-    }

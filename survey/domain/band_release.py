@@ -91,6 +91,24 @@ def code_release_bands(
     return BandRelease(shown=shown, counts=counts)
 
 
+def coarsened(release: BandRelease, key: GroupKey) -> BandRelease:
+    """The same release with one group's breakdown one step coarser (bands, halves, withheld).
+
+    Coarsening only widens what a display allows, so no family the coding had made safe
+    becomes unsafe; the magnitude audit uses this when bands and means together pin a group.
+    """
+    display, true = release.shown[key], release.counts[key]
+    m = len(true)
+    labels = [cell.label for cell in display.cells]
+    if display.withheld:
+        return release
+    if len(display.cells) == m and m > 2:
+        next_display = code_bands(true, labels, _coarse_runs(None, m))
+    else:
+        next_display = CodedBands(n=display.n, cells=())
+    return BandRelease(shown={**release.shown, key: next_display}, counts=release.counts)
+
+
 def _coarse_runs(coarse: Sequence[Sequence[int]] | None, m: int) -> list[list[int]]:
     if coarse is not None:
         return [list(run) for run in coarse]
@@ -115,6 +133,12 @@ def _families(
         terms = [(1, shown[parent], counts[parent])]
         terms += [(-1, shown[c], counts[c]) for c in kids]
         families.append((terms, kids or [parent]))
+        # Each shown child is also the parent less its siblings (with any hidden ones).
+        for kid in kids:
+            others = [c for c in kids if c != kid]
+            terms = [(1, shown[parent], counts[parent])]
+            terms += [(-1, shown[c], counts[c]) for c in others]
+            families.append((terms, others or [parent]))
     for earlier in history:
         for key, then in earlier.shown.items():
             if key in shown and not shown[key].withheld and not then.withheld:
@@ -136,25 +160,53 @@ def _forced(terms: Sequence[Term], m: int) -> bool:
 
 def _max_outside(terms: Sequence[Term], m: int, band: int) -> float:
     """The most people the remainder can hold outside `band`, over all consistent worlds."""
-    size = len(terms) * m
+    return max_outside(terms, band, [(0.0, 0.0)] * m, [None] * len(terms))
 
-    def var(t: int, b: int) -> int:
-        return t * m + b
+
+def max_outside(
+    terms: Sequence[Term],
+    band: int,
+    spans: Sequence[tuple[float, float]],
+    sums: Sequence[tuple[float, float] | None],
+) -> float:
+    """The most people a remainder can hold outside `band`, over all consistent worlds.
+
+    Each term is a group's sign and band display; `sums[t]`, when given, bounds the sum of
+    the term's scores (from its released mean), and `spans[b]` is band b's score range.
+    Unknowns: per term and band, how many people (and, with sums, their score total).
+    """
+    m = len(spans)
+    with_sums = any(s is not None for s in sums)
+    size = len(terms) * m * (2 if with_sums else 1)
+
+    def var(t: int, b: int, total: bool = False) -> int:
+        return (len(terms) * m if total else 0) + t * m + b
+
+    def row_of(entries: dict[int, float]) -> list[float]:
+        row = [0.0] * size
+        for j, v in entries.items():
+            row[j] = v
+        return row
 
     a_eq, b_eq, a_ub, b_ub = [], [], [], []
     for t, (_, display, _) in enumerate(terms):
-        row = [0.0] * size
-        for b in range(m):
-            row[var(t, b)] = 1.0
-        a_eq.append(row)
+        a_eq.append(row_of({var(t, b): 1.0 for b in range(m)}))
         b_eq.append(float(display.n))
         for cell in display.cells:
             low, high = cell.count_range(display.n)
-            row = [0.0] * size
-            for b in cell.bands:
-                row[var(t, b)] = 1.0
+            row = row_of({var(t, b): 1.0 for b in cell.bands})
             a_ub += [row, [-v for v in row]]
             b_ub += [float(high), float(-low)]
+        if with_sums:
+            for b, (lo, hi) in enumerate(spans):
+                a_ub.append(row_of({var(t, b, True): -1.0, var(t, b): lo}))  # z >= lo y
+                a_ub.append(row_of({var(t, b, True): 1.0, var(t, b): -hi}))  # z <= hi y
+                b_ub += [0.0, 0.0]
+            bound = sums[t]
+            if bound is not None:
+                row = row_of({var(t, b, True): 1.0 for b in range(m)})
+                a_ub += [row, [-v for v in row]]
+                b_ub += [bound[1], -bound[0]]
     objective = [0.0] * size
     for b in range(m):
         row = [0.0] * size
@@ -164,7 +216,7 @@ def _max_outside(terms: Sequence[Term], m: int, band: int) -> float:
                 objective[var(t, b)] = -float(sign)
         a_ub.append(row)  # remainder in band b is never negative
         b_ub.append(0.0)
-    # Imported here so respondent workers never load SciPy (see stats._t_quantile).
+    # Imported here so respondent workers never load SciPy (see stats.t_quantile).
     from scipy.optimize import linprog  # noqa: PLC0415
 
     result = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, method="highs")

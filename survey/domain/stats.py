@@ -133,7 +133,7 @@ def summarise(acc: ScoreAccumulator) -> Summary:
     n, mean, sd = acc.n, acc.mean, acc.sd
     ci_low = ci_high = None
     if mean is not None and sd is not None:
-        half = _t_quantile(n - 1) * sd / math.sqrt(n)
+        half = t_quantile(n - 1) * sd / math.sqrt(n)
         ci_low, ci_high = mean - half, mean + half
     return Summary(n=n, mean=mean, sd=sd, ci_low=ci_low, ci_high=ci_high, median=acc.median)
 
@@ -165,7 +165,7 @@ def compare(previous: Summary, current: Summary) -> Comparison | None:
         # Both groups constant: no spread to put an interval or an effect size on.
         return Comparison(diff=diff, ci_low=None, ci_high=None, df=None, se=0.0, hedges_g=None)
     df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
-    half = _t_quantile(df) * se
+    half = t_quantile(df) * se
     correction = 1 - 3 / (4 * (n1 + n2) - 9)
     return Comparison(
         diff=diff,
@@ -177,27 +177,9 @@ def compare(previous: Summary, current: Summary) -> Comparison | None:
     )
 
 
-def summary_pins_band(
-    summary: Summary, band_lows: Sequence[float], score_min: float, score_max: float
-) -> bool:
-    """Whether n, mean and SD alone tell a reader everyone's band (then hide them: rule 4).
-
-    With deviations summing to zero and squares summing to (n - 1) SD^2, no one score lies
-    further than (n - 1) SD / sqrt(n) from the mean, and one can lie exactly that far; so
-    everyone's score lies in that interval (clipped to the scale), and nowhere narrower.
-    """
-    if summary.mean is None:
-        return False
-    spread = 0.0 if summary.sd is None else (summary.n - 1) * summary.sd / math.sqrt(summary.n)
-    # A hair of slack so float error can only make the answer more cautious.
-    low = max(score_min, summary.mean - spread - 1e-9)
-    high = min(score_max, summary.mean + spread + 1e-9)
-    bands = {sum(1 for b in band_lows if b <= value) for value in (low, high)}
-    return len(bands) == 1
-
-
 @lru_cache(maxsize=4096)
-def _t_quantile(df: float) -> float:
+def t_quantile(df: float) -> float:
+    """The two-sided 95 % quantile of Student's t with `df` degrees of freedom."""
     # Imported here, not at module level: the respondent workers import this package
     # (through the app's commands) and must stay free of the statistics stack.
     from scipy.stats import t as student_t  # noqa: PLC0415

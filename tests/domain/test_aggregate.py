@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.domain.aggregate import ScaleScorer, WaveAggregate, scale_figures
+from survey.domain.aggregate import ScaleScorer, WaveAggregate
+from survey.domain.figures import scale_figures
+from survey.domain.magnitude import FULL, RANGES
 from survey.domain.questionnaire import load_questionnaire_file
 from survey.domain.questionnaire_model import Scale, ScaleItem
 from survey.domain.scale_types import ScaleTemplate
@@ -65,11 +67,15 @@ def test_figures_of_a_group_cover_everyone_in_it() -> None:
     aggregate = WaveAggregate(DEMO)
     for value in (2, 3, 4, 2, 3):
         aggregate.add("1", "2", dict.fromkeys(ITEMS, value))
-    figures = scale_figures(DEMO.scales[0], aggregate.merged(aggregate.cells)["stss"])
+    merged = aggregate.merged(aggregate.cells)["stss"]
+    figures = scale_figures(DEMO.scales[0], merged, FULL)
     assert figures["headline"]["n"] == 5
     assert {s["summary"]["n"] for s in figures["subscales"]} == {5}
     # Mean of 34, 51, 68, 34, 51 is 47.6.
     assert figures["headline"]["mean"] == 47.6
+    # As ranges: the grid step of a 17-85 total is 2, so 47.6 lies in 46 to 48.
+    ranged = scale_figures(DEMO.scales[0], merged, RANGES)["headline"]
+    assert (ranged["low"], ranged["high"], "mean" in ranged) == (46, 48, False)
 
 
 def _scale(template: ScaleTemplate) -> Scale:

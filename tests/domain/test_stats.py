@@ -17,7 +17,6 @@ from survey.domain.stats import (
     Summary,
     compare,
     summarise,
-    summary_pins_band,
 )
 
 
@@ -182,33 +181,3 @@ def test_item_means_skip_unanswered_items() -> None:
 def test_item_answers_must_be_whole_numbers() -> None:
     with pytest.raises(ValueError):
         ItemAccumulator().add({"1": 2.5})  # type: ignore[arg-type]
-
-
-STSS_LOWS = (17, 28, 38, 44, 49)
-
-
-def test_a_mean_and_sd_that_pin_everyone_s_band_are_flagged() -> None:
-    # n = 5, mean 20, SD 2: no score is further than 4 * 2 / sqrt(5) = 3.58 from 20, so all
-    # lie in [17, 23.58]: everyone is in the lowest band.
-    assert summary_pins_band(summarise(accumulate([17, 19, 20, 21, 23])), STSS_LOWS, 17, 85)
-    # SD 0: everyone scored 40 (moderate).
-    assert summary_pins_band(summarise(accumulate([40] * 6)), STSS_LOWS, 17, 85)
-    # n = 5, mean 25, SD 3: 4 * 3 / sqrt(5) = 5.37, so [19.6, 30.4] crosses 28: not pinned.
-    assert not summary_pins_band(summarise(accumulate([20, 23, 25, 28, 29])), STSS_LOWS, 17, 85)
-    assert not summary_pins_band(summarise(ScoreAccumulator()), STSS_LOWS, 17, 85)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(17, 85), min_size=1, max_size=30))
-def test_pinning_never_flags_a_mixed_group_and_its_bound_holds(
-    values: list[int],
-) -> None:
-    summary = summarise(accumulate(values))
-    pinned = summary_pins_band(summary, STSS_LOWS, 17, 85)
-    band = {sum(1 for b in STSS_LOWS if b <= v) for v in values}
-    if pinned:
-        assert len(band) == 1  # never flags a group that is actually mixed
-    # Every score lies within the bound the check uses.
-    sd = summary.sd or 0.0
-    spread = (len(values) - 1) * sd / math.sqrt(len(values))
-    assert all(abs(v - np.mean(values)) <= spread + 1e-9 for v in values)
