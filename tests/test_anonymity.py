@@ -15,6 +15,7 @@ from survey import create_app
 from survey.extensions import db
 from survey.models import Response, SurveyLink
 from survey.services import demo
+from survey.services.batches import flush_pending
 from tests.conftest import TODAY
 from tests.respond.driver import Respondent, always
 
@@ -69,6 +70,7 @@ def test_a_distinctive_answer_never_appears_in_the_raw_database_file(
         person.press("next", always("4"))
     finished = person.press("finish", always("4"), extra={"q-anything_else": marker})
     assert finished.status_code == 200
+    assert flush_pending(db.session.scalars(select(SurveyLink.wave_id)).first() or 0) == 1
     assert len(db.session.scalars(select(Response)).all()) == 1
     db.session.remove()
     db.engine.dispose()  # flush the write-ahead log into the files we read
