@@ -6,8 +6,9 @@ form nonce and the code. Here, in a transaction of its own, a wave's pending row
 batch's transaction id (`xmin`) and no nonce's or code's, and heap order (`ctid`) inside a
 batch says nothing about arrival. A batch holds at least k responses: it is moved when k
 are pending, and a smaller remainder moved before a release joins the latest batch of its
-wave (both rewritten in one transaction), so no batch of fewer than k is left behind
-unless the whole wave has fewer than k responses. SQLite has no transaction ids, and its
+wave (both rewritten in one transaction), as does a latest batch that was the whole wave
+while it held fewer than k; so every batch holds at least k unless the whole wave holds
+fewer. SQLite has no transaction ids, and its
 tables here have no rowid, so only the move itself happens there.
 
 Rows are moved sealed, never opened: the respondent app runs this and holds no key.
@@ -37,6 +38,10 @@ _TAKE_PENDING = (
 )
 # The rows of the wave's latest batch: those written by the most recent transaction among
 # the wave's rows (age() counts transactions back from now, wraparound included).
+_LATEST_BATCH_SIZE = text(
+    "SELECT count(*) FROM response WHERE wave_id = :wave_id AND xmin = ("
+    " SELECT xmin FROM response WHERE wave_id = :wave_id ORDER BY age(xmin) LIMIT 1)"
+)
 _TAKE_LATEST_BATCH = text(
     "DELETE FROM response WHERE wave_id = :wave_id AND xmin = ("
     " SELECT xmin FROM response WHERE wave_id = :wave_id ORDER BY age(xmin) LIMIT 1)"
@@ -71,9 +76,14 @@ def _move(wave_id: int, minimum: int, k: int) -> int:
         db.session.rollback()  # another mover took them first, or too few yet
         return 0
     moved = len(rows)
-    if postgresql and moved < k:
-        latest = db.session.execute(_TAKE_LATEST_BATCH, {"wave_id": wave_id})
-        rows += [dict(row._mapping) for row in latest]
+    if postgresql:
+        # Too few to stand alone, or the latest batch is (the whole wave, so far) too small:
+        # rewrite the latest batch together with these. Every batch then holds at least k,
+        # unless the whole wave holds fewer.
+        latest = int(db.session.execute(_LATEST_BATCH_SIZE, {"wave_id": wave_id}).scalar_one())
+        if latest and (moved < k or latest < k):
+            taken = db.session.execute(_TAKE_LATEST_BATCH, {"wave_id": wave_id})
+            rows += [dict(row._mapping) for row in taken]
     secrets.SystemRandom().shuffle(rows)
     db.session.execute(insert(_responses), rows)
     db.session.commit()
