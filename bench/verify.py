@@ -18,6 +18,7 @@ from survey.domain.sealing import OpenFailed, SealContext, open_wave
 from survey.extensions import db
 from survey.keyring import configured_kek
 from survey.models import Response, SurveyLink, Wave
+from survey.services.batches import flush_pending
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,16 @@ def core_team_app(env: dict[str, str]) -> Iterator[Flask]:
             os.environ["LANTERN_KEK"] = saved
 
 
+def _flush_every_wave() -> None:
+    """Move every pending response into `response`, as the release step does first."""
+    for wave_id in db.session.scalars(select(Wave.id)).all():
+        flush_pending(wave_id)
+
+
 def response_ids(env: dict[str, str]) -> set[str]:
     """Every stored response id (the demo's synthetic history, before the run)."""
     with core_team_app(env):
+        _flush_every_wave()
         return set(db.session.scalars(select(Response.id)))
 
 
@@ -63,6 +71,7 @@ def reconcile(
 ) -> Reconciliation:
     """Open every response stored during the run and compare with the acknowledged set."""
     with core_team_app(env) as app:
+        _flush_every_wave()
         kek = configured_kek(app.config)
         links = db.session.execute(select(SurveyLink.token, SurveyLink.team_id)).tuples()
         team_of: dict[str, int] = dict(links.all())

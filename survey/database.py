@@ -12,13 +12,18 @@ from survey.extensions import db
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite: write-ahead log, enforced foreign keys, and durable (fsync'd) commits."""
+    """SQLite: write-ahead log, enforced foreign keys, durable commits, zeroed deletions.
+
+    secure_delete overwrites deleted rows (a spent code, a moved pending response) with
+    zeros, so the file does not keep them in free space.
+    """
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -32,6 +32,7 @@ from survey.domain.sealing import SealContext, open_wave
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, Response, Team, Wave
 from survey.models.releases import Release
+from survey.services.batches import flush_pending
 from survey.services.questionnaires import definition
 
 PAYLOAD_FORMAT = 2
@@ -77,6 +78,7 @@ def check_release_allowed(wave: Wave, kind: str, today: date) -> None:
 
 def count_responses(wave_id: int) -> int:
     """How many sealed responses a wave holds (for progress bars; never shown to leads)."""
+    flush_pending(wave_id)
     query = select(func.count()).select_from(Response).where(Response.wave_id == wave_id)
     return int(db.session.scalar(query) or 0)
 
@@ -117,6 +119,7 @@ def make_release(
     wave: Wave, kek: bytes, *, kind: str, today: date, progress: Progress | None = None
 ) -> Release:
     """Make and store the next release of a wave (commits once)."""
+    flush_pending(wave.id)
     check_release_allowed(wave, kind, today)
     questionnaire = definition(wave.questionnaire_version)
     aggregate = aggregate_wave(wave, kek, progress)

@@ -15,6 +15,9 @@ from survey import create_app
 from survey.extensions import db
 from survey.models import Response, SurveyLink
 from survey.services import demo
+from survey.services.batches import flush_pending
+from survey.services.codes import add_codes, code_hash, normalise, pepper
+from survey.services.responses import record_response
 from tests.conftest import TODAY
 from tests.respond.driver import Respondent, always
 
@@ -69,6 +72,7 @@ def test_a_distinctive_answer_never_appears_in_the_raw_database_file(
         person.press("next", always("4"))
     finished = person.press("finish", always("4"), extra={"q-anything_else": marker})
     assert finished.status_code == 200
+    assert flush_pending(db.session.scalars(select(SurveyLink.wave_id)).first() or 0) == 1
     assert len(db.session.scalars(select(Response)).all()) == 1
     db.session.remove()
     db.engine.dispose()  # flush the write-ahead log into the files we read
@@ -78,3 +82,26 @@ def test_a_distinctive_answer_never_appears_in_the_raw_database_file(
     for needle in (marker, "Zebra-Quartz", "4471 felt"):
         assert needle.encode() not in raw
         assert needle.encode("utf-16-le") not in raw
+
+
+def test_a_spent_code_leaves_no_trace_in_the_raw_database_file(
+    file_app: Flask, tmp_path: Path
+) -> None:
+    from survey.keyring import configured_kek
+
+    questionnaire = Path(file_app.config["QUESTIONNAIRE_DIR"]) / "demo-sts.yaml"
+    demo.seed_demo(configured_kek(file_app.config), questionnaire, TODAY, history=False)
+    link = db.session.scalars(select(SurveyLink)).first()
+    assert link is not None
+    link.wave.uses_codes = True
+    [code] = add_codes(link.wave, link.team, 1)
+    db.session.commit()
+    digest = code_hash(normalise(code) or "", pepper(file_app.config))
+    db.engine.dispose()  # checkpoint: the live code is in the file
+    assert digest.encode() in b"".join(p.read_bytes() for p in tmp_path.glob("raw.db*"))
+    record_response(link, {"stss.1": 2}, "one-nonce", TODAY, code=code)
+    assert flush_pending(link.wave_id) == 1
+    db.session.remove()
+    db.engine.dispose()
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("raw.db*"))
+    assert digest.encode() not in raw  # deleted, and the freed space zeroed

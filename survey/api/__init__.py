@@ -14,7 +14,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 bp.add_url_rule("/releases", "releases", views.releases)
-bp.add_url_rule("/releases/<int:release_id>", "release", views.release)
+bp.add_url_rule("/releases/<int:wave_id>/<int:sequence>", "release", views.release)
 # Anything else under /api/v1/ answers in JSON too, after the same token check.
 bp.add_url_rule(
     "/<path:rest>", "unknown", views.unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]

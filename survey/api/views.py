@@ -20,10 +20,9 @@ from survey.services.release_access import (
 
 def _listed(info: ReleaseInfo, wave: Wave) -> dict[str, Any]:
     return {
-        "id": info.id,
         "sequence": info.sequence,
         "kind": info.kind,
-        "made_at": info.made_at.isoformat(),
+        "made_on": info.made_on.isoformat(),
         "wave": {
             "id": wave.id,
             "name": wave.name,
@@ -31,7 +30,7 @@ def _listed(info: ReleaseInfo, wave: Wave) -> dict[str, Any]:
             "closes_on": wave.last_day.isoformat(),
             "synthetic": wave.synthetic,
         },
-        "url": url_for("api.release", release_id=info.id),
+        "url": url_for("api.release", wave_id=info.wave_id, sequence=info.sequence),
     }
 
 
@@ -43,15 +42,12 @@ def releases() -> Response:
 
 
 @lead_or_core
-def release(release_id: int) -> Response:
-    """GET /api/v1/releases/<id>: the release's payload, cut down to the owner's groups."""
-    found = open_release(signed_in_user(), release_id, action=RELEASE_VIEWED, via="api")
+def release(wave_id: int, sequence: int) -> Response:
+    """GET /api/v1/releases/<wave>/<n>: the release's payload, cut down to the owner's groups."""
+    found = open_release(signed_in_user(), wave_id, sequence, action=RELEASE_VIEWED, via="api")
     if found is None:
         abort(404)  # the same answer as for a release that does not exist
-    body = dict(found.payload)
-    body["id"] = found.info.id
-    body["made_at"] = found.info.made_at.isoformat()
-    return jsonify(body)
+    return jsonify(found.payload)
 
 
 @lead_or_core

@@ -11,6 +11,7 @@ from survey.models.accounts import (
 from survey.models.core import (
     SECTORS,
     Organisation,
+    PendingResponse,
     QuestionnaireVersion,
     Response,
     SignpostResource,
@@ -23,16 +24,18 @@ from survey.models.core import (
     utcnow,
 )
 from survey.models.releases import Release, ReleaseImmutable
-from survey.models.workspace import Invitation, SingleUseCode
+from survey.models.workspace import CodeTally, Invitation, SingleUseCode
 
 __all__ = [
     "ROLES",
     "SECTORS",
     "ApiToken",
     "AuditEvent",
+    "CodeTally",
     "Invitation",
     "LeadGrant",
     "Organisation",
+    "PendingResponse",
     "QuestionnaireVersion",
     "Release",
     "ReleaseImmutable",

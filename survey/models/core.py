@@ -171,6 +171,29 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class PendingResponse(db.Model):  # type: ignore[name-defined,misc]
+    """A sealed response waiting for its batch: the same columns as `Response`.
+
+    Finish stores here, in the transaction that spends the form nonce (and the code), so
+    exactly-once holds. A later transaction of its own moves a wave's pending rows into
+    `response` together once there are at least k of them (and before any release), so
+    no stored response shares a transaction with a nonce or a code.
+    """
+
+    __tablename__ = "pending_response"
+    __table_args__ = (
+        CheckConstraint("length(id) = 32", name="random_id"),
+        CheckConstraint("length(iso_week) = 8", name="iso_week_only"),
+        {"sqlite_with_rowid": False},
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    iso_week: Mapped[str] = mapped_column(String(8))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class UsedForm(db.Model):  # type: ignore[name-defined,misc]
     """A finished survey form's one-time nonce (hashed), so a replayed post is refused.
 

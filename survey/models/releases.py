@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
+    Date,
     ForeignKey,
     Integer,
     String,
@@ -21,6 +21,11 @@ from survey.extensions import db
 from survey.models.core import Wave, utcnow
 
 
+def utc_today() -> date:
+    """Today's date in UTC: the only time a release keeps."""
+    return utcnow().date()
+
+
 class ReleaseImmutable(Exception):
     """A stored release was about to be changed; releases are append-only."""
 
@@ -29,7 +34,10 @@ class Release(db.Model):  # type: ignore[name-defined,misc]
     """One release of a wave: the released figures (payload) and the internal ledger.
 
     The ledger holds counts the time rule needs at the next release (including for
-    suppressed groups); it is never shown to anyone.
+    suppressed groups); it is never shown to anyone. Outside the workspace a release is
+    addressed by its wave and its number in the wave (`sequence`), never by `id`, and
+    only the day it was made is kept, so no one learns from ids or instants how many
+    releases other waves had, or when.
     """
 
     __tablename__ = "release"
@@ -42,7 +50,7 @@ class Release(db.Model):  # type: ignore[name-defined,misc]
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
     sequence: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(10))
-    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    made_on: Mapped[date] = mapped_column(Date, default=utc_today)
     payload: Mapped[str] = mapped_column(Text)
     ledger: Mapped[str] = mapped_column(Text)
     wave: Mapped[Wave] = relationship()

@@ -1,14 +1,15 @@
 """What the core team's workspace needs beyond membership: invitations and single-use codes.
 
 A single-use code proves "one response per person" without identity: the server keeps a
-peppered hash of each code and whether it was used, and never which response used it.
+peppered hash of each live code, deletes it when it is spent, and keeps only how many
+codes each team was given, never which response spent one or when.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
@@ -30,7 +31,11 @@ class Invitation(db.Model):  # type: ignore[name-defined,misc]
 
 
 class SingleUseCode(db.Model):  # type: ignore[name-defined,misc]
-    """One printed code of a team in a wave: a peppered hash and whether it was spent."""
+    """One printed code of a team in a wave that is still unspent: its peppered hash.
+
+    Spending deletes the row. An updated row would keep the spend's transaction id (on
+    PostgreSQL, `xmin`) beside its team, which would date a team's response to the second.
+    """
 
     __tablename__ = "single_use_code"
     # The primary key (wave, code hash) makes each code unique within its wave. Without a
@@ -39,6 +44,21 @@ class SingleUseCode(db.Model):  # type: ignore[name-defined,misc]
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
-    used: Mapped[bool] = mapped_column(default=False)
     wave: Mapped[Wave] = relationship()
     team: Mapped[Team] = relationship()
+
+
+class CodeTally(db.Model):  # type: ignore[name-defined,misc]
+    """How many single-use codes a team was given in a wave (spent or not, never which).
+
+    Written only when the core team makes codes, never when a respondent spends one.
+    """
+
+    __tablename__ = "code_tally"
+    __table_args__ = (
+        CheckConstraint("made >= 0", name="made_non_negative"),
+        {"sqlite_with_rowid": False},
+    )
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    made: Mapped[int] = mapped_column(Integer, default=0)

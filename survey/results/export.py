@@ -113,7 +113,7 @@ def release_rows(payload: Mapping[str, Any], scope: Scope) -> Iterator[Row]:
             yield from _group_rows(sub, label, scales)
 
 
-def comment_line(release_id: int, payload: Mapping[str, Any]) -> str:
+def comment_line(payload: Mapping[str, Any]) -> str:
     """The first line: which wave and release the figures come from, and the wave's k.
 
     It holds no comma, semicolon, quote or line break, so a spreadsheet reads it as one
@@ -123,7 +123,7 @@ def comment_line(release_id: int, payload: Mapping[str, Any]) -> str:
     parts = [
         "# Lantern results",
         f"wave: {wave}",
-        f"release {release_id} (number {payload['sequence']} of its wave: {payload['kind']})",
+        f"release number {payload['sequence']} of this wave ({payload['kind']})",
         f"made on {payload.get('made_on')}",
         f"k = {payload['k']} (the smallest group size shown)",
     ]
@@ -132,10 +132,10 @@ def comment_line(release_id: int, payload: Mapping[str, Any]) -> str:
     return " | ".join(_COMMENT_UNSAFE.sub(" ", part) for part in parts)
 
 
-def release_csv(release_id: int, payload: Mapping[str, Any], scope: Scope) -> str:
+def release_csv(payload: Mapping[str, Any], scope: Scope) -> str:
     """The whole CSV text: a comment line naming the release, a header row, the figures."""
     out = io.StringIO()
-    out.write(comment_line(release_id, payload) + "\r\n")
+    out.write(comment_line(payload) + "\r\n")
     # Text quoted, numbers bare: a ';' inside a label cannot split a cell in any locale.
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(HEADER)

@@ -19,9 +19,9 @@ from survey.services.release_access import (
 )
 
 
-def _opened(release_id: int, action: str) -> VisibleRelease:
-    """The release if the person may see it; 404 otherwise, so ids cannot be probed."""
-    found = open_release(signed_in_user(), release_id, action=action)
+def _opened(wave_id: int, sequence: int, action: str) -> VisibleRelease:
+    """The release if the person may see it; 404 otherwise, so addresses cannot be probed."""
+    found = open_release(signed_in_user(), wave_id, sequence, action=action)
     if found is None:
         abort(404)
     return found
@@ -36,9 +36,9 @@ def index() -> str:
 
 
 @lead_or_core
-def release(release_id: int) -> str:
+def release(wave_id: int, sequence: int) -> str:
     """One release: the person's teams and organisations, charts with tables, notes."""
-    found = _opened(release_id, RELEASE_VIEWED)
+    found = _opened(wave_id, sequence, RELEASE_VIEWED)
     page = present_release(found.payload, found.scope)
     return render_template(
         "results/release.html",
@@ -51,13 +51,13 @@ def release(release_id: int) -> str:
 
 
 @lead_or_core
-def release_csv(release_id: int) -> Response:
+def release_csv(wave_id: int, sequence: int) -> Response:
     """The released figures this person may see, as CSV."""
-    found = _opened(release_id, RELEASE_EXPORTED)
-    body = csv_text(found.info.id, found.payload, found.scope)
+    found = _opened(wave_id, sequence, RELEASE_EXPORTED)
+    body = csv_text(found.payload, found.scope)
     # A byte-order mark, so spreadsheets read the file as UTF-8 (band texts use an en dash).
     response = Response(body.encode("utf-8-sig"), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="lantern-release-{found.info.id}.csv"'
+        f'attachment; filename="lantern-wave-{wave_id}-release-{sequence}.csv"'
     )
     return response

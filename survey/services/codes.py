@@ -1,8 +1,9 @@
 """Single-use codes: one response per person, without knowing who the person is.
 
 The core team prints a sheet of random codes for a team and hands the slips out shuffled.
-The server keeps only HMAC-SHA256(pepper, code) and whether the code was spent: never the
-code itself, never which response spent it, never when.
+The server keeps only HMAC-SHA256(pepper, code) of each unspent code and how many codes
+each team was given: never the code itself, never which response spent one, never when.
+Spending deletes the code's row, so no live row carries the spend's transaction.
 
 Why no `hmac.compare_digest`: a typed code is never compared with a stored secret in
 Python. It is first hashed with the secret pepper, and the hash is looked up as part of
@@ -20,10 +21,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select
 
 from survey.extensions import db
-from survey.models import SingleUseCode, SurveyLink, Team, Wave
+from survey.models import CodeTally, SingleUseCode, SurveyLink, Team, Wave
 
 if TYPE_CHECKING:  # responses imports this module, so only for the type
     from survey.services.responses import LiveLink
@@ -101,6 +102,11 @@ def add_codes(wave: Wave, team: Team, count: int) -> list[str]:
             del fresh[digest]
     for digest in fresh:
         db.session.add(SingleUseCode(wave_id=wave.id, team_id=team.id, code_hash=digest))
+    tally = db.session.get(CodeTally, (wave.id, team.id))
+    if tally is None:
+        tally = CodeTally(wave_id=wave.id, team_id=team.id, made=0)
+        db.session.add(tally)
+    tally.made += count
     return sorted(shown(code) for code in fresh.values())
 
 
@@ -110,27 +116,25 @@ def code_is_live(link: LiveLink | SurveyLink, typed: str) -> bool:
     if digest is None:
         return False
     row = db.session.get(SingleUseCode, (link.wave_id, digest))
-    return row is not None and row.team_id == link.team_id and not row.used
+    return row is not None and row.team_id == link.team_id
 
 
 def spend_code(link: LiveLink | SurveyLink, typed: str) -> None:
-    """Mark the code spent inside the caller's transaction, or raise CodeRejected.
+    """Spend (delete) the code inside the caller's transaction, or raise CodeRejected.
 
-    One conditional UPDATE does check and spend together: of two posts racing with the same
-    code, the database lets exactly one see it unspent.
+    One conditional DELETE does check and spend together: of two posts racing with the same
+    code, the database lets exactly one delete it.
     """
     digest = _hash_typed(typed)
     if digest is None:
         raise CodeRejected
     result = db.session.execute(
-        update(SingleUseCode)
+        delete(SingleUseCode)
         .where(
             SingleUseCode.wave_id == link.wave_id,
             SingleUseCode.code_hash == digest,
             SingleUseCode.team_id == link.team_id,
-            SingleUseCode.used.is_(False),
         )
-        .values(used=True)
         .execution_options(synchronize_session=False)
     )
     if not isinstance(result, CursorResult) or result.rowcount != 1:
@@ -140,8 +144,6 @@ def spend_code(link: LiveLink | SurveyLink, typed: str) -> None:
 def codes_made(wave: Wave) -> dict[int, int]:
     """How many codes each team of a wave has been given (spent or not, never which)."""
     rows = db.session.execute(
-        select(SingleUseCode.team_id, db.func.count())
-        .where(SingleUseCode.wave_id == wave.id)
-        .group_by(SingleUseCode.team_id)
+        select(CodeTally.team_id, CodeTally.made).where(CodeTally.wave_id == wave.id)
     )
-    return {int(team_id): int(count) for team_id, count in rows}
+    return {int(team_id): int(made) for team_id, made in rows if made}

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import func, inspect, select, union_all, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from survey.domain.sealing import (
@@ -25,7 +25,7 @@ from survey.domain.sealing import (
     rewrap_wave_key,
 )
 from survey.extensions import db
-from survey.models import Response, Wave
+from survey.models import PendingResponse, Response, Wave
 
 __all__ = [
     "KeyOpsError",
@@ -151,13 +151,15 @@ def verify_waves(current: bytes, previous: bytes | None) -> Iterator[WaveCheck]:
 
 def verify_wave(wave: Wave, keks: Mapping[str, bytes], *, on_previous: bool = False) -> WaveCheck:
     """Count how many of one wave's responses open with the KEK that wraps its key."""
+    # Pending responses (waiting for their batch) are stored responses too: open them all.
+    stored = union_all(
+        select(Response.id, Response.team_id, Response.sealed).where(Response.wave_id == wave.id),
+        select(PendingResponse.id, PendingResponse.team_id, PendingResponse.sealed).where(
+            PendingResponse.wave_id == wave.id
+        ),
+    ).subquery()
     total = _database_call(
-        lambda: int(
-            db.session.scalar(
-                select(func.count()).select_from(Response).where(Response.wave_id == wave.id)
-            )
-            or 0
-        )
+        lambda: int(db.session.scalar(select(func.count()).select_from(stored)) or 0)
     )
     kek = keks.get(wave.kek_id)
     if kek is None:
@@ -171,10 +173,8 @@ def verify_wave(wave: Wave, keks: Mapping[str, bytes], *, on_previous: bool = Fa
     if opener.public_key != bytes(wave.public_key):
         problem = "this wave's private key does not match its public key"
         return WaveCheck(wave.id, wave.name, 0, total, problem)
-    query = (
-        select(Response.id, Response.team_id, Response.sealed)
-        .where(Response.wave_id == wave.id)
-        .execution_options(yield_per=_BATCH)
+    query = select(stored.c.id, stored.c.team_id, stored.c.sealed).execution_options(
+        yield_per=_BATCH
     )
 
     def count_opened() -> tuple[int, int]:

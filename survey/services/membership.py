@@ -23,6 +23,7 @@ from survey.models import (
     AuditEvent,
     LeadGrant,
     Organisation,
+    PendingResponse,
     Response,
     SingleUseCode,
     SurveyLink,
@@ -233,7 +234,9 @@ def team_usage(team: Team) -> TeamUsage:
     grants = db.session.scalar(
         select(func.count()).select_from(LeadGrant).where(LeadGrant.team_id == team.id)
     )
-    answered = db.session.scalar(select(exists().where(Response.team_id == team.id)))
+    answered = db.session.scalar(select(exists().where(Response.team_id == team.id))) or (
+        db.session.scalar(select(exists().where(PendingResponse.team_id == team.id)))
+    )
     # Printed codes belong to a wave's link, so they count as one more reason to keep the team.
     coded = db.session.scalar(select(exists().where(SingleUseCode.team_id == team.id)))
     return TeamUsage(

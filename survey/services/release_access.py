@@ -8,13 +8,17 @@ Visibility follows the grants: the core team sees every group; a lead sees the t
 groups of their visible teams, the organisation groups of organisations they were
 granted, and never the alliance. Subgroups ("team 3, clinical roles") follow their base
 group. A release is visible to a lead only when one of their teams took part in its wave.
+
+A release is found by its wave and its number in that wave, and only the day it was made
+is kept: a global id or an instant would tell a lead how many releases other waves had,
+and when.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -30,7 +34,7 @@ from survey.services.accounts import (
 
 RELEASE_VIEWED = "release.viewed"
 RELEASE_EXPORTED = "release.exported"
-# Largest id the integer column holds; a larger one in a URL is simply "not found".
+# Largest value the integer columns hold; a larger one in a URL is simply "not found".
 _MAX_ID = 2**31 - 1
 
 
@@ -89,13 +93,13 @@ def filter_payload(payload: dict[str, Any], scope: Scope) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ReleaseInfo:
-    """A release as listed: never its figures."""
+    """A release as listed: never its figures. `id` is internal (the audit log's target)."""
 
     id: int
     wave_id: int
     sequence: int
     kind: str
-    made_at: datetime
+    made_on: date
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ def visible_releases(scope: Scope) -> list[tuple[ReleaseInfo, Wave]]:
             Release.wave_id,
             Release.sequence,
             Release.kind,
-            Release.made_at,
+            Release.made_on,
             Wave,
         )
         .join(Wave, Release.wave_id == Wave.id)
@@ -168,14 +172,14 @@ def waves_with_releases(scope: Scope) -> list[WaveReleases]:
     return list(waves.values())
 
 
-def find_visible_release(scope: Scope, release_id: int) -> VisibleRelease | None:
-    """The release with its payload filtered to the scope, or None if it is not theirs to see."""
-    if not 0 < release_id <= _MAX_ID:
+def find_visible_release(scope: Scope, wave_id: int, sequence: int) -> VisibleRelease | None:
+    """Release `sequence` of a wave, payload filtered to the scope; None if not theirs to see."""
+    if not (0 < wave_id <= _MAX_ID and 0 < sequence <= _MAX_ID):
         return None
     query = (
         select(Release)
         .options(defer(Release.ledger, raiseload=True))
-        .where(Release.id == release_id)
+        .where(Release.wave_id == wave_id, Release.sequence == sequence)
     )
     release = db.session.scalar(_visible(query, scope))
     if release is None:
@@ -183,17 +187,22 @@ def find_visible_release(scope: Scope, release_id: int) -> VisibleRelease | None
     payload = filter_payload(json.loads(release.payload), scope)
     if not payload["groups"]:
         return None  # nothing in it is theirs: indistinguishable from a missing release
-    info = ReleaseInfo(release.id, release.wave_id, release.sequence, release.kind, release.made_at)
+    info = ReleaseInfo(release.id, release.wave_id, release.sequence, release.kind, release.made_on)
     return VisibleRelease(info, release.wave.name, scope, payload)
 
 
 def open_release(
-    user: User, release_id: int, *, action: str = RELEASE_VIEWED, via: str = "page"
+    user: User,
+    wave_id: int,
+    sequence: int,
+    *,
+    action: str = RELEASE_VIEWED,
+    via: str = "page",
 ) -> VisibleRelease | None:
     """Find a release the user may see and audit the view or export; None if not theirs."""
     if action not in (RELEASE_VIEWED, RELEASE_EXPORTED):
         raise ValueError(f"unknown release action {action!r}")
-    found = find_visible_release(scope_for(user), release_id)
+    found = find_visible_release(scope_for(user), wave_id, sequence)
     if found is not None:
         record_event(action, user=user, target=f"release:{found.info.id}", detail=via)
     return found

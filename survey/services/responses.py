@@ -1,7 +1,9 @@
 """Recording a finished survey: seal, store, and spend the form's one-time nonce, in one commit.
 
-In code mode the person's single-use code is spent in that same commit, and nothing ties
-the spent code to the response it allowed.
+In code mode the person's single-use code is spent (deleted) in that same commit. The
+sealed response is stored as pending; a later transaction of its own moves it into
+`response` with at least k others (survey/services/batches.py), so nothing stored ties
+a response to the nonce or the code it spent, or dates it finer than its batch.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from survey.domain.questionnaire import Answers
 from survey.domain.sealing import SealContext, seal_answers
 from survey.extensions import db
 from survey.models import (
+    PendingResponse,
     QuestionnaireVersion,
-    Response,
     SurveyLink,
     Team,
     UsedForm,
@@ -27,6 +29,7 @@ from survey.models import (
     new_response_id,
 )
 from survey.models.core import WaveCalendar
+from survey.services.batches import flush_if_full
 from survey.services.codes import CodeRejected, spend_code
 
 # Link tokens are urlsafe base64 (secrets.token_urlsafe); anything else is not looked up.
@@ -80,8 +83,9 @@ class LiveLink:
         return self.wave.id
 
 
-_links, _teams, _waves, _versions, _used_forms, _responses = (
-    model.__table__ for model in (SurveyLink, Team, Wave, QuestionnaireVersion, UsedForm, Response)
+_links, _teams, _waves, _versions, _used_forms, _pending = (
+    model.__table__
+    for model in (SurveyLink, Team, Wave, QuestionnaireVersion, UsedForm, PendingResponse)
 )
 _SPENT = select(_used_forms.c.nonce_hash).where(_used_forms.c.nonce_hash == bindparam("digest"))
 # Built once, as a Core statement with a bound parameter: SQLAlchemy then reuses its
@@ -140,7 +144,8 @@ def record_response(
     """Seal the answers to the wave's public key and store them with the spent nonce.
 
     Raises ReplayedForm if the nonce was spent already, and CodeRejected if the wave needs
-    a single-use code and `code` is not a live one; either way nothing is stored.
+    a single-use code and `code` is not a live one; either way nothing is stored. Once
+    committed, the wave's pending responses move into `response` if k are waiting.
     """
     digest = nonce_digest(nonce)
     # Core statements on the session's connection: this is the hottest write path, and the
@@ -161,7 +166,7 @@ def record_response(
     try:
         connection.execute(insert(_used_forms), {"nonce_hash": digest, "iso_week": week})
         connection.execute(
-            insert(_responses),
+            insert(_pending),
             {
                 "id": response_id,
                 "wave_id": wave.id,
@@ -176,3 +181,4 @@ def record_response(
         # Two copies of the same form raced; the first one won.
         db.session.rollback()
         raise ReplayedForm from None
+    flush_if_full(wave.id, wave.k)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from survey.extensions import db
-from survey.models import Release, Response, SurveyLink, Team, User, Wave
+from survey.models import PendingResponse, Release, Response, SurveyLink, Team, User, Wave
 from survey.release import ReleaseError, make_release, releases_of
 from survey.services.accounts import record_event
 from survey.services.codes import MAX_BATCH, add_codes
@@ -153,12 +153,14 @@ def teams_of(wave: Wave) -> list[Team]:
 
 def progress(wave: Wave) -> list[TeamProgress]:
     """Per team, whether it has k or more responses; the count itself never leaves SQL."""
+    # Stored responses, moved into their batch or still pending, counted alike.
+    stored = union_all(
+        select(Response.team_id).where(Response.wave_id == wave.id),
+        select(PendingResponse.team_id).where(PendingResponse.wave_id == wave.id),
+    ).subquery()
     reached = set(
         db.session.scalars(
-            select(Response.team_id)
-            .where(Response.wave_id == wave.id)
-            .group_by(Response.team_id)
-            .having(func.count() >= wave.k)
+            select(stored.c.team_id).group_by(stored.c.team_id).having(func.count() >= wave.k)
         )
     )
     return [TeamProgress(team, team.id in reached) for team in teams_of(wave)]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from config import TestingConfig
@@ -27,8 +27,9 @@ from survey.domain.sealing import SealContext, open_wave
 from survey.extensions import db
 from survey.keyring import configured_kek
 from survey.keys import create_key_file
-from survey.models import Response, SurveyLink
+from survey.models import SurveyLink
 from survey.services import demo
+from tests.stored import stored_count, stored_rows
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Route
@@ -101,7 +102,7 @@ class LiveSite:
     def stored_count(self) -> int:
         """How many responses the database holds."""
         with self.app.app_context():
-            return int(db.session.scalar(select(func.count()).select_from(Response)) or 0)
+            return stored_count()
 
     def stored_answers(self) -> list[dict[str, int | str]]:
         """Every stored response, opened with the wave's key (tests only)."""
@@ -110,7 +111,7 @@ class LiveSite:
             opener = open_wave(
                 link.wave.wrapped_private_key, configured_kek(self.app.config), link.wave_id
             )
-            rows = db.session.scalars(select(Response)).all()
+            rows = stored_rows()
             return [
                 dict(opener.open(SealContext(r.wave_id, r.team_id, r.id), r.sealed)) for r in rows
             ]

@@ -78,7 +78,7 @@ class DemoIds:
     open_wave: int
     link: int
     released_wave: int
-    release: int
+    release: str  # wave/number, as pages address it
 
 
 def demo_ids(site: StaffSite) -> DemoIds:
@@ -93,7 +93,12 @@ def demo_ids(site: StaffSite) -> DemoIds:
         release = db.session.scalars(select(Release).order_by(Release.id.desc())).first()
         assert organisation and version and link and release
         ids = DemoIds(
-            organisation.id, version.id, open_wave.id, link.id, release.wave_id, release.id
+            organisation.id,
+            version.id,
+            open_wave.id,
+            link.id,
+            release.wave_id,
+            f"{release.wave_id}/{release.sequence}",
         )
         db.session.remove()
     return ids

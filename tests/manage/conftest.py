@@ -19,7 +19,7 @@ from werkzeug.routing.converters import AnyConverter
 from werkzeug.test import TestResponse
 
 from survey.extensions import db
-from survey.models import AuditEvent, Organisation, Team, User
+from survey.models import AuditEvent, Organisation, PendingResponse, Response, Team, User
 from survey.services import accounts
 from tests.auth.conftest import PASSWORD, csrf_of, sign_in
 
@@ -164,3 +164,8 @@ def my_routes(app: Flask, modules: tuple[str, ...]) -> list[tuple[str, str]]:
 def count(model: type) -> int:
     """Rows of a model."""
     return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def stored() -> int:
+    """Stored responses: moved into their batch or still pending."""
+    return count(Response) + count(PendingResponse)

@@ -18,12 +18,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, select
 
 from survey.extensions import db
-from survey.models import Response, SingleUseCode, SurveyLink, UsedForm, User, Wave
+from survey.models import SingleUseCode, SurveyLink, UsedForm, User, Wave
 from survey.services import codes, wave_admin
 from survey.services.codes import CodeRejected, code_hash, normalise, pepper, shown, spend_code
 from survey.services.responses import record_response
 from tests.conftest import days
-from tests.manage.conftest import Members, Staff, audit, count, field_error, text_of
+from tests.manage.conftest import Members, Staff, audit, count, field_error, stored, text_of
 from tests.manage.test_waves import demo_version, link_of, open_test_wave
 from tests.release.helpers import answers_all
 from tests.respond.driver import Respondent, always
@@ -108,9 +108,9 @@ def test_the_sheet_shows_the_codes_once_and_only_their_hashes_are_kept(
     rows = db.session.scalars(select(SingleUseCode)).all()
     key = pepper(app.config)
     assert {row.code_hash for row in rows} == {code_hash(normalise(c) or "", key) for c in printed}
-    assert all(row.team_id == members.day.id and not row.used for row in rows)
-    stored = " ".join(f"{r.wave_id} {r.code_hash} {r.team_id} {r.used}" for r in rows)
-    assert not any(normalise(code) in stored for code in printed)
+    assert all(row.team_id == members.day.id for row in rows)
+    kept = " ".join(f"{r.wave_id} {r.code_hash} {r.team_id}" for r in rows)
+    assert not any(normalise(code) in kept for code in printed)
     [event] = audit("codes made")
     assert event.detail == f"team:{members.day.id}; 12 codes"
     assert not any(normalise(code) in event.detail for code in printed)
@@ -168,8 +168,9 @@ def test_a_code_lets_one_person_answer_once(
         person.press("next", always("3"))
     result = person.press("finish", always("3"))
     assert result.status_code == 200 and "Your result" in person.html
-    assert count(Response) == 1
-    assert db.session.scalars(select(SingleUseCode.used)).one() is True
+    assert stored() == 1
+    assert count(SingleUseCode) == 0  # spent: the row is gone, the tally stays
+    assert codes.codes_made(coded) == {members.day.id: 1}
     again = start(client, link, code)
     assert again.page.status_code == 422 and REFUSED in again.html
 
@@ -204,7 +205,7 @@ def test_a_spent_code_stores_nothing_and_keeps_the_answers_in_the_form(
     late = second.press("finish", always("4"))
     assert late.status_code == 422 and REFUSED in second.html
     assert 'name="q-stss.1" value="4"' in second.html  # the answers travel on, unsaved
-    assert count(Response) == 1 and count(UsedForm) == 1
+    assert stored() == 1 and count(UsedForm) == 1
 
 
 def test_the_spend_is_part_of_the_response_commit(
@@ -216,12 +217,12 @@ def test_the_spend_is_part_of_the_response_commit(
         record_response(link, answers_all(3), "nonce-a", days(0))  # code mode needs a code
     with pytest.raises(CodeRejected):
         record_response(link, answers_all(3), "nonce-b", days(0), code="ACDEF-GHJKM")
-    assert count(Response) == 0 and count(UsedForm) == 0
+    assert stored() == 0 and count(UsedForm) == 0
     record_response(link, answers_all(3), "nonce-c", days(0), code=code)
-    assert count(Response) == 1 and count(UsedForm) == 1
+    assert stored() == 1 and count(UsedForm) == 1
     with pytest.raises(CodeRejected):
         record_response(link, answers_all(3), "nonce-d", days(0), code=code)
-    assert count(Response) == 1 and count(UsedForm) == 1
+    assert stored() == 1 and count(UsedForm) == 1
 
 
 def test_two_racing_spends_of_one_code_let_exactly_one_through(
@@ -260,7 +261,7 @@ def test_two_racing_spends_of_one_code_let_exactly_one_through(
 
 def test_nothing_in_the_schema_ties_a_code_to_a_response(app: Flask) -> None:
     columns = {column["name"] for column in inspect(db.engine).get_columns("single_use_code")}
-    assert columns == {"wave_id", "code_hash", "team_id", "used"}
+    assert columns == {"wave_id", "code_hash", "team_id"}
     response_columns = {column["name"] for column in inspect(db.engine).get_columns("response")}
     assert not any("code" in name for name in response_columns)
 

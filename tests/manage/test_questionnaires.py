@@ -19,13 +19,14 @@ from werkzeug.test import TestResponse
 
 from survey.access import ACCESS_ATTR, allowed_roles
 from survey.extensions import db
-from survey.models import QuestionnaireVersion, Response, User, Wave
+from survey.models import QuestionnaireVersion, User, Wave
 from survey.services.questionnaires import definition
 from tests.auth.conftest import csrf_of
 from tests.conftest import days
 from tests.manage.conftest import Members, Staff, audit, count, field_error, my_routes, text_of
 from tests.manage.test_waves import demo_version, open_test_wave
 from tests.release.helpers import answers_all, submit
+from tests.stored import stored_rows
 
 MY_VIEWS = ("survey.manage.questionnaires",)
 STSS_ITEMS = 17
@@ -218,7 +219,7 @@ def test_editing_a_questionnaire_with_responses_makes_a_new_version(
     assert new.key == "demo-sts" and new.title == "How work is sitting with you"
     db.session.expire_all()
     assert db.session.get(Wave, wave.id).questionnaire_version_id == version.id  # type: ignore[union-attr]
-    assert db.session.scalars(select(Response.questionnaire_version_id)).all() == [version.id]
+    assert [row.questionnaire_version_id for row in stored_rows()] == [version.id]
     assert definition(version).title == "How your work has been sitting with you"
     [event] = audit("questionnaire edited")
     assert event.detail == "demo-sts v2 from demo-sts v1 (edited)"

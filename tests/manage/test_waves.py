@@ -352,6 +352,9 @@ def test_a_closed_wave_gets_its_final_release_once(
     again = as_core.post(f"/manage/waves/{wave.id}/release")
     assert again.status_code == 422 and "never remade" in text_of(again)
     assert count(Release) == 1
+    page = as_core.get(f"/manage/waves/{wave.id}").get_data(as_text=True)
+    assert f'href="/results/release/{wave.id}/1"' in page  # by wave and number, not by id
+    assert release.made_on.strftime("%-d %B %Y") in page
 
 
 def test_an_interim_wave_can_be_released_while_open(

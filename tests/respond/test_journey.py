@@ -8,13 +8,15 @@ from sqlalchemy import func, select
 
 from survey.domain.sealing import SealContext, open_wave
 from survey.extensions import db
-from survey.models import Response, SurveyLink
+from survey.models import PendingResponse, Response, SurveyLink
 from tests.formtools import only_form
 from tests.respond.driver import Respondent, always
 
 
-def stored() -> list[Response]:
-    return list(db.session.scalars(select(Response)))
+def stored() -> list[Response | PendingResponse]:
+    """Stored responses: moved into their batch or still waiting for it (the same columns)."""
+    moved: list[Response | PendingResponse] = list(db.session.scalars(select(Response)))
+    return moved + list(db.session.scalars(select(PendingResponse)))
 
 
 def test_welcome_page_makes_the_promise(client: FlaskClient, link: SurveyLink) -> None:

@@ -22,9 +22,9 @@ def read(text: str) -> tuple[str, list[dict[str, str]]]:
 
 
 def test_the_first_line_names_wave_release_and_k() -> None:
-    first, _ = read(release_csv(12, sample_payload(synthetic=True), TEAM_1))
+    first, _ = read(release_csv(sample_payload(synthetic=True), TEAM_1))
     assert first == (
-        "# Lantern results | wave: Autumn | release 12 (number 1 of its wave: final) | "
+        "# Lantern results | wave: Autumn | release number 1 of this wave (final) | "
         "made on 2026-03-01 | k = 5 (the smallest group size shown) | synthetic data"
     )
 
@@ -32,21 +32,21 @@ def test_the_first_line_names_wave_release_and_k() -> None:
 def test_the_comment_line_stays_one_cell_whatever_the_wave_is_called() -> None:
     payload = sample_payload()
     payload["wave"]["name"] = 'Spring, "2026";\n=HYPERLINK("x")'
-    line = comment_line(1, payload)
+    line = comment_line(payload)
     assert line.startswith("# ")
     assert not any(c in line for c in ',;"\n\r\t')
     assert next(csv.reader([line])) == [line]
 
 
 def test_a_team_lead_gets_only_their_team_and_its_subgroups() -> None:
-    _, rows = read(release_csv(1, sample_payload(), TEAM_1))
+    _, rows = read(release_csv(sample_payload(), TEAM_1))
     assert {r["group"] for r in rows} == {"Org One: Nursing"}
-    text = release_csv(1, sample_payload(), TEAM_1)
+    text = release_csv(sample_payload(), TEAM_1)
     assert "Kitchen" not in text and "Org Two" not in text and "All member" not in text
 
 
 def test_figures_are_one_row_each() -> None:
-    _, rows = read(release_csv(1, sample_payload(), TEAM_1))
+    _, rows = read(release_csv(sample_payload(), TEAM_1))
     team = {r["figure"]: r["value"] for r in rows if r["subgroup"] == ""}
     assert team["responses counted"] == "18"
     assert team["score mean"] == "46.0"
@@ -63,7 +63,7 @@ def test_figures_are_one_row_each() -> None:
 
 
 def test_hidden_groups_read_the_shared_wording_and_nothing_else() -> None:
-    _, rows = read(release_csv(1, sample_payload(), ORG_1))
+    _, rows = read(release_csv(sample_payload(), ORG_1))
     kitchen = [r for r in rows if r["group"] == "Org One: Kitchen"]
     assert [(r["subgroup"], r["figure"], r["value"]) for r in kitchen] == [
         ("", "status", SUPPRESSED_TEXT),
@@ -77,7 +77,7 @@ def test_a_withheld_band_breakdown_reads_the_shared_wording() -> None:
     payload = sample_payload()
     payload["groups"]["team:1"]["scales"]["stss"]["bands"] = {"n": 18, "cells": []}
     payload["groups"]["team:1"]["scales"]["stss"]["headline"] = {"hidden": True}
-    _, rows = read(release_csv(1, payload, TEAM_1))
+    _, rows = read(release_csv(payload, TEAM_1))
     team = {r["figure"]: r["value"] for r in rows if r["subgroup"] == ""}
     assert team["bands"] == SUPPRESSED_TEXT and team["score"] == SUPPRESSED_TEXT
     assert "score mean" not in team
@@ -97,7 +97,7 @@ def test_formula_labels_in_a_payload_reach_the_file_defused() -> None:
     payload = sample_payload()
     payload["groups"]["team:1"]["label"] = "=cmd|' /C calc'!A0"
     payload["groups"]["team:1"]["scales"]["stss"]["bands"]["cells"][0]["label"] = "@SUM(A1)"
-    _, rows = read(release_csv(1, payload, TEAM_1))
+    _, rows = read(release_csv(payload, TEAM_1))
     assert {r["group"] for r in rows if r["subgroup"] == ""} == {"'=cmd|' /C calc'!A0"}
     assert any(r["figure"] == "band: @SUM(A1)" for r in rows)  # not at the start of a cell
     assert not any(value.startswith(("=", "+", "@")) for r in rows for value in r.values())

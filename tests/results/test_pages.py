@@ -18,7 +18,7 @@ from survey.services import accounts
 from tests.auth.conftest import PASSWORD, sign_in
 from tests.results.conftest import staff_client
 from tests.results.html import every_chart_has_a_table, outline
-from tests.results.world import World
+from tests.results.world import World, address
 
 
 def page(client: FlaskClient, path: str) -> str:
@@ -42,8 +42,8 @@ def events(action: str) -> list[AuditEvent]:
 def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient, world: World) -> None:
     for path in (
         "/results/",
-        f"/results/release/{world.this_year.id}",
-        f"/results/release/{world.this_year.id}.csv",
+        f"/results/release/{address(world.this_year)}",
+        f"/results/release/{address(world.this_year)}.csv",
     ):
         result = client.get(path)
         assert result.status_code == 302, path
@@ -63,8 +63,8 @@ def test_the_list_shows_only_waves_a_lead_took_part_in(
     assert "This year" in html and "Last year" in html
     assert "B only" not in html
     assert html.index("This year") < html.index("Last year")  # newest first
-    assert f'href="/results/release/{world.this_year.id}"' in html
-    assert f'href="/results/release/{world.b_only.id}"' not in html
+    assert f'href="/results/release/{address(world.this_year)}"' in html
+    assert f'href="/results/release/{address(world.b_only)}"' not in html
     assert events("release.viewed") == []  # lists are not audited
 
 
@@ -82,7 +82,7 @@ def test_a_lead_without_grants_is_told_so(app: Flask, world: World) -> None:
 
 
 def test_a_team_lead_sees_only_their_team(app: Flask, world: World, lead_a1: User) -> None:
-    html = page(staff_client(app, "a1@example.org"), f"/results/release/{world.this_year.id}")
+    html = page(staff_client(app, "a1@example.org"), f"/results/release/{address(world.this_year)}")
     assert "Org A: A one" in html
     for other in ("A two", "A three", "B one", "Org B", "All member organisations"):
         assert other not in html, other
@@ -95,13 +95,17 @@ def test_changing_the_release_id_reaches_nothing_of_another_team(
     app: Flask, world: World, lead_a1: User
 ) -> None:
     client = staff_client(app, "a1@example.org")
-    missing = client.get("/results/release/999999")
+    missing = client.get("/results/release/999999/1")
+    mine = world.this_year
     for path in (
-        f"/results/release/{world.b_only.id}",
-        f"/results/release/{world.b_only.id}.csv",
-        "/results/release/999999.csv",
-        f"/results/release/{2**40}",
-        "/results/release/0",
+        f"/results/release/{address(world.b_only)}",
+        f"/results/release/{address(world.b_only)}.csv",
+        f"/results/release/{mine.wave_id}/2",  # a release of my wave not made yet
+        "/results/release/999999/1.csv",
+        f"/results/release/{mine.wave_id}/{2**40}",
+        f"/results/release/{2**40}/1",
+        f"/results/release/{mine.wave_id}/0",
+        f"/results/release/{mine.id}",  # the old global id
     ):
         result = client.get(path)
         assert result.status_code == 404, path
@@ -113,18 +117,20 @@ def test_query_strings_do_not_widen_what_a_lead_sees(
     app: Flask, world: World, lead_a1: User
 ) -> None:
     client = staff_client(app, "a1@example.org")
-    plain = page(client, f"/results/release/{world.this_year.id}")
+    plain = page(client, f"/results/release/{address(world.this_year)}")
     probe = f"?team={world.b1.id}&organisation={world.org_b.id}&level=alliance&core=1"
-    widened = page(client, f"/results/release/{world.this_year.id}{probe}")
+    widened = page(client, f"/results/release/{address(world.this_year)}{probe}")
     assert widened == plain
-    _, rows = csv_rows(client, f"/results/release/{world.this_year.id}.csv{probe}")
+    _, rows = csv_rows(client, f"/results/release/{address(world.this_year)}.csv{probe}")
     assert {row["group"] for row in rows} == {"Org A: A one"}
 
 
 def test_an_organisation_lead_sees_the_organisation_and_its_teams(
     app: Flask, world: World, lead_org_a: User
 ) -> None:
-    html = page(staff_client(app, "orga@example.org"), f"/results/release/{world.this_year.id}")
+    html = page(
+        staff_client(app, "orga@example.org"), f"/results/release/{address(world.this_year)}"
+    )
     for mine in (
         "Org A: A one",
         "Org A: A two",
@@ -141,16 +147,18 @@ def test_the_core_team_sees_everything_including_the_alliance(
     app: Flask, world: World, core_user: User
 ) -> None:
     client = staff_client(app, "core@example.org")
-    html = page(client, f"/results/release/{world.this_year.id}")
+    html = page(client, f"/results/release/{address(world.this_year)}")
     for group in ("All member organisations", "Org A: A one", "Org A: A two", "Org B: B one"):
         assert group in html, group
-    assert "B one" in page(client, f"/results/release/{world.b_only.id}")
+    assert "B one" in page(client, f"/results/release/{address(world.b_only)}")
 
 
 def test_hidden_groups_all_read_the_same_and_show_no_count(
     app: Flask, world: World, core_user: User
 ) -> None:
-    html = page(staff_client(app, "core@example.org"), f"/results/release/{world.this_year.id}")
+    html = page(
+        staff_client(app, "core@example.org"), f"/results/release/{address(world.this_year)}"
+    )
     # Team A three sent nobody: its status is the one shared line.
     start = html.index(f'id="group-team-{world.a3.id}"')
     section = html[start : html.index("</section>", start)]
@@ -165,7 +173,7 @@ def test_hidden_groups_all_read_the_same_and_show_no_count(
 def test_a_release_page_has_every_part_a_lead_needs(
     app: Flask, world: World, lead_a1: User
 ) -> None:
-    html = page(staff_client(app, "a1@example.org"), f"/results/release/{world.this_year.id}")
+    html = page(staff_client(app, "a1@example.org"), f"/results/release/{address(world.this_year)}")
     text = outline(html).text
     # A one this year: (34*3 + 51*3)/6 = 42.5; last year (51*3 + 68*3)/6 = 59.5; change -17.
     assert "42.5" in text and "59.5" in text
@@ -176,7 +184,7 @@ def test_a_release_page_has_every_part_a_lead_needs(
     assert "not a diagnosis" in text and "too many skipped questions" in text
     assert "at least 5 people" in text
     assert "synthetic" not in text.lower()
-    assert f'href="/results/release/{world.this_year.id}.csv"' in html
+    assert f'href="/results/release/{address(world.this_year)}.csv"' in html
 
 
 def test_synthetic_waves_say_so(app: Flask, world: World, core_user: User) -> None:
@@ -195,7 +203,7 @@ def test_every_results_page_has_one_h1_and_a_table_behind_every_chart(
 ) -> None:
     client = staff_client(app, who)
     paths = ["/results/"] + [
-        f"/results/release/{r.id}" for r in (world.last_year, world.this_year, world.b_only)
+        f"/results/release/{address(r)}" for r in (world.last_year, world.this_year, world.b_only)
     ]
     charts = 0
     for path in paths:
@@ -212,8 +220,8 @@ def test_every_results_page_has_one_h1_and_a_table_behind_every_chart(
 
 def test_viewing_and_exporting_are_audited(app: Flask, world: World, lead_a1: User) -> None:
     client = staff_client(app, "a1@example.org")
-    page(client, f"/results/release/{world.this_year.id}")
-    csv_rows(client, f"/results/release/{world.this_year.id}.csv")
+    page(client, f"/results/release/{address(world.this_year)}")
+    csv_rows(client, f"/results/release/{address(world.this_year)}.csv")
     (viewed,) = events("release.viewed")
     (exported,) = events("release.exported")
     for event in (viewed, exported):
@@ -223,10 +231,10 @@ def test_viewing_and_exporting_are_audited(app: Flask, world: World, lead_a1: Us
 
 def test_the_csv_holds_the_leads_figures_only(app: Flask, world: World, lead_a1: User) -> None:
     client = staff_client(app, "a1@example.org")
-    result = client.get(f"/results/release/{world.this_year.id}.csv")
+    result = client.get(f"/results/release/{address(world.this_year)}.csv")
     assert result.mimetype == "text/csv"
     assert "attachment" in result.headers["Content-Disposition"]
-    first, rows = csv_rows(client, f"/results/release/{world.this_year.id}.csv")
+    first, rows = csv_rows(client, f"/results/release/{address(world.this_year)}.csv")
     assert first.startswith("# Lantern results | wave: This year | release ")
     assert "k = 5" in first
     assert {row["group"] for row in rows} == {"Org A: A one"}

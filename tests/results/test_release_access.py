@@ -23,7 +23,7 @@ from survey.services.release_access import (
     waves_with_releases,
 )
 from tests.results.conftest import staff_client
-from tests.results.world import World
+from tests.results.world import World, address
 
 MARKER = "LEDGER-ONLY-7f3a9c"
 
@@ -95,20 +95,23 @@ def test_a_newer_release_of_a_wave_is_its_latest(world: World, core_user: User) 
 
 def test_a_foreign_or_missing_release_is_none(world: World, lead_a1: User) -> None:
     scope = scope_for(lead_a1)
-    assert find_visible_release(scope, world.b_only.id) is None
-    assert find_visible_release(scope, 10**12) is None
-    assert find_visible_release(scope, -1) is None
-    found = find_visible_release(scope, world.this_year.id)
+    b_only, mine = world.b_only, world.this_year
+    assert find_visible_release(scope, b_only.wave_id, b_only.sequence) is None
+    assert find_visible_release(scope, mine.wave_id, 2) is None
+    assert find_visible_release(scope, 10**12, 1) is None
+    assert find_visible_release(scope, mine.wave_id, -1) is None
+    found = find_visible_release(scope, mine.wave_id, mine.sequence)
     assert found is not None
     assert {g["level"] for g in found.payload["groups"].values()} == {"team"}
     assert {g["id"] for g in found.payload["groups"].values()} == {str(world.a1.id)}
 
 
 def test_open_release_audits_only_what_it_finds(world: World, lead_a1: User) -> None:
-    assert open_release(lead_a1, world.b_only.id) is None
+    mine = (world.this_year.wave_id, world.this_year.sequence)
+    assert open_release(lead_a1, world.b_only.wave_id, world.b_only.sequence) is None
     with pytest.raises(ValueError, match="unknown release action"):
-        open_release(lead_a1, world.this_year.id, action="release.deleted")
-    assert open_release(lead_a1, world.this_year.id, via="page") is not None
+        open_release(lead_a1, *mine, action="release.deleted")
+    assert open_release(lead_a1, *mine, via="page") is not None
     events = db.session.scalars(db.select(accounts.AuditEvent)).all()
     viewed = [e for e in events if e.action == "release.viewed"]
     assert [(e.target, e.detail) for e in viewed] == [(f"release:{world.this_year.id}", "page")]
@@ -117,7 +120,7 @@ def test_open_release_audits_only_what_it_finds(world: World, lead_a1: User) -> 
 def test_pages_and_exports_never_load_or_show_the_ledger(
     app: Flask, world: World, core_user: User
 ) -> None:
-    marked = marked_release(world).id  # read here: refreshing the test's own object loads all
+    marked = address(marked_release(world))  # read here: refreshing the test's own object loads all
     client = staff_client(app, "core@example.org")
     paths = ("/results/", f"/results/release/{marked}", f"/results/release/{marked}.csv")
     with statements() as seen:

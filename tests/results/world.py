@@ -51,6 +51,11 @@ class World:
     b_only: Release
 
 
+def address(release: Release) -> str:
+    """How pages, CSV and API address a release: its wave and its number in the wave."""
+    return f"{release.wave_id}/{release.sequence}"
+
+
 def answers(value: int, role: str) -> dict[str, int | str]:
     """Every STSS item answered with `value`, and a role."""
     given: dict[str, int | str] = {f"stss.{n}": value for n in range(1, 18)}

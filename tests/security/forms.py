@@ -15,6 +15,7 @@ from survey.errors import MESSAGES
 from survey.extensions import db
 from survey.models import Response, SurveyLink, UsedForm
 from tests.formtools import only_form
+from tests.stored import stored_count, stored_rows
 
 # What a hostile or broken post may get back: a page, or a clear refusal.
 CLEAR_STATUSES = {200, 400, 404, 405, 409, 410, 413, 422}
@@ -38,14 +39,13 @@ def open_form(client: FlaskClient, token: str, stage: int) -> dict[str, str]:
 
 def row_counts() -> tuple[int, int]:
     """How many responses and spent form nonces are stored."""
-    responses = db.session.scalar(select(func.count()).select_from(Response))
     used = db.session.scalar(select(func.count()).select_from(UsedForm))
-    return int(responses or 0), int(used or 0)
+    return stored_count(), int(used or 0)
 
 
 def response_ids() -> set[str]:
     """The ids of every stored response."""
-    return set(db.session.scalars(select(Response.id)))
+    return {row.id for row in stored_rows()}
 
 
 def expected_answers(q: Questionnaire, fields: Iterable[tuple[str, str]]) -> Answers | None:

@@ -12,11 +12,12 @@ from sqlalchemy import select
 from survey.domain.sealing import SealContext, open_wave
 from survey.extensions import db
 from survey.keyring import configured_kek
-from survey.models import QuestionnaireVersion, Response, SurveyLink, Team, Wave
+from survey.models import QuestionnaireVersion, SurveyLink, Team, Wave
 from survey.services import demo
 from survey.services.responses import record_response
 from survey.services.waves import WavePlan
 from survey.services.waves import open_wave as open_survey_wave
+from tests.stored import stored_rows
 
 
 def add_waves(kek: bytes, count: int) -> list[Wave]:
@@ -50,7 +51,7 @@ def open_all(kek: bytes) -> dict[str, dict[str, int | str]]:
     opened: dict[str, dict[str, int | str]] = {}
     for wave in db.session.scalars(select(Wave)):
         opener = open_wave(wave.wrapped_private_key, kek, wave.id)
-        for row in db.session.scalars(select(Response).where(Response.wave_id == wave.id)):
+        for row in stored_rows(wave.id):
             context = SealContext(row.wave_id, row.team_id, row.id)
             opened[row.id] = opener.open(context, row.sealed)
     return opened

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from survey.domain.sealing import KeyMaterialError, kek_id, open_wave
 from survey.extensions import db
 from survey.keys import create_key_file, load_kek, previous_key_path
-from survey.models import Response, Wave
+from survey.models import Wave
 from survey.services import keyops
 from tests.security.keyfixtures import add_waves, fill, open_all, run
+from tests.stored import stored_rows
 
 WAVES = 4  # the demo wave and three more
 
@@ -175,8 +176,7 @@ def test_truncated_and_wrong_key_files_each_give_one_clear_error(
 def test_verify_counts_a_damaged_response_as_failed(
     app: Flask, stored: dict[str, dict[str, int | str]]
 ) -> None:
-    row = db.session.scalars(select(Response)).first()
-    assert row is not None
+    row = stored_rows()[0]
     sealed = bytearray(row.sealed)
     sealed[-1] ^= 0x01  # one flipped bit in the authentication tag
     row.sealed = bytes(sealed)
