@@ -6,6 +6,7 @@ import gzip
 import random
 import zlib
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
@@ -16,6 +17,7 @@ from survey.padding import GZIP_SIZE, PLAIN_SIZE, gzip_padded, plain_padded
 from tests.formtools import only_form
 
 PHONE = "gzip, deflate, br"  # what a phone's browser sends
+SKIP = "-"  # the value a skipped choice sends (survey.question_pages.SKIP)
 ENCODINGS = (PHONE, None)
 SUBSCALES = {  # STSS items by subscale, to skip one of each (prorated) or too many
     "intrusion": (2, 3, 6, 10, 13),
@@ -88,25 +90,44 @@ def _seen(step: str, response: TestResponse) -> Seen:
     return Seen(step, response.status_code, len(response.get_data()), headers, _decoded(response))
 
 
-def _journey(client: FlaskClient, token: str, pattern: Pattern, encoding: str | None) -> list[Seen]:
+def _pick(options: list[str], wanted: str) -> str:
+    """The radio a person taps: the option whose value is `wanted` (padding aside)."""
+    for option in options:
+        if option.strip() == wanted:
+            return option
+    assert wanted == SKIP, (options, wanted)
+    return ""  # a form whose skip option is blank
+
+
+def _journey(
+    client: FlaskClient,
+    token: str,
+    pattern: Pattern,
+    encoding: str | None,
+    sent: dict[str, int] | None = None,
+) -> list[Seen]:
     """Welcome, every page (answering as `pattern`), back from the last page, and Finish."""
     headers = {"Accept-Encoding": encoding} if encoding else {}
+    sent = {} if sent is None else sent
     seen = [_seen("welcome", client.get(f"/s/{token}", headers=headers))]
 
     def press(step: str, action: str, answer: bool = True) -> None:
         form = only_form(seen[-1].html)
         data = dict(form.fields)
         if answer:
-            for name in form.radios:
+            for name, options in form.radios.items():
                 qid = name.removeprefix("q-")
                 if qid.startswith("stss."):
                     value = pattern.items.get(int(qid.split(".")[1]))
-                    data[name] = "" if value is None else str(value)
+                    wanted = SKIP if value is None else str(value)
                 else:
-                    data[name] = pattern.context.get(qid, "")
+                    wanted = pattern.context.get(qid, SKIP)
+                data[name] = _pick(options, wanted)
             for name in form.textareas:
                 data[name] = pattern.context.get(name.removeprefix("q-"), "")
         data["action"] = action
+        # What a browser sends: the fields in page order, form-encoded.
+        sent[step] = len(urlencode(list(data.items())))
         seen.append(_seen(step, client.post(f"/s/{token}", data=data, headers=headers)))
 
     press("page 1", "start", answer=False)
@@ -148,6 +169,23 @@ def test_every_page_has_one_length_whatever_the_band_and_skips(
         "not",
     }
     assert len({seen[-1].html for seen in journeys.values()}) >= 6
+
+
+def test_what_the_phone_sends_is_as_long_whatever_it_answered_or_skipped(
+    client: FlaskClient, link: SurveyLink
+) -> None:
+    # A skipped radio once sent an empty value, a role its own length, and only answered
+    # questions were carried: the length of each post showed the skips. Free text aside
+    # (sent as typed), every post at the same step is now as long for everyone.
+    sent: dict[str, dict[str, int]] = {}
+    for pattern in PATTERNS:
+        if "anything_else" not in pattern.context:
+            sent[pattern.name] = {}
+            _journey(client, link.token, pattern, PHONE, sent[pattern.name])
+    lengths = list(sent.values())
+    assert len(lengths) == len(PATTERNS) - 1 and len(lengths[0]) == 7
+    for name, steps in sent.items():
+        assert steps == lengths[0], name
 
 
 def test_gzip_is_sent_to_a_phone_and_plain_html_otherwise(
