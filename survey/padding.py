@@ -28,9 +28,9 @@ import zlib
 
 from flask import Flask, Response, request
 
-# Bytes on the wire for the body of every respondent page. The largest bundled page is
-# about 2.1 KB gzipped and 7 KB plain (a question page carrying every answer); a free-text
-# answer of 500 characters adds at most about 2 KB gzipped and 2.5 KB plain (escaped).
+# Bytes on the wire for the body of every respondent page. Without free text the largest
+# bundled page is 2.0 KB gzipped and 7.0 KB plain; a question page carrying 500 random
+# characters from outside the BMP (the hardest text to compress) is 3.2 KB and 9.0 KB.
 GZIP_SIZE = 4 * 1024
 PLAIN_SIZE = 12 * 1024
 GZIP_LEVEL = 6

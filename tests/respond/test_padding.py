@@ -25,6 +25,10 @@ SUBSCALES = {  # STSS items by subscale, to skip one of each (prorated) or too m
     "arousal": (4, 8, 11, 15, 16),
 }
 LONG_TEXT = ('She said "it\'s fine" & <left> ' * 20)[:500]  # escapes grow it in HTML
+# The hardest text to compress: 500 characters drawn at random from outside the BMP
+# (4 bytes each in UTF-8). Fixed seed, so the test is the same on every run.
+_DRAW = random.Random(5).choices(range(0x1F300, 0x2FFFF), k=500)  # noqa: S311
+HOSTILE_TEXT = "".join(chr(c) for c in _DRAW)
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ PATTERNS = [
         NO_CONTEXT,
         "Little or no",
     ),
+    Pattern("moderate, hostile text", _total(41), {"anything_else": HOSTILE_TEXT}, "Moderate"),
     Pattern("every other skipped", {n: 5 for n in range(1, 18, 2)}, NO_CONTEXT, "not"),
     Pattern("all skipped", {}, {"years_in_role": "under_2"}, "not"),
 ]
@@ -183,7 +188,7 @@ def test_what_the_phone_sends_is_as_long_whatever_it_answered_or_skipped(
             sent[pattern.name] = {}
             _journey(client, link.token, pattern, PHONE, sent[pattern.name])
     lengths = list(sent.values())
-    assert len(lengths) == len(PATTERNS) - 1 and len(lengths[0]) == 7
+    assert len(lengths) >= 6 and len(lengths[0]) == 7
     for name, steps in sent.items():
         assert steps == lengths[0], name
 
