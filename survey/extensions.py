@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -11,6 +11,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from survey.padding import is_respondent_path
 
 
 class Base(DeclarativeBase):
@@ -44,6 +46,20 @@ class RouteLimiter(Limiter):
         app.before_request_funcs.setdefault(None, []).remove(self._check_request_limit)
 
 
+class StaffCompress(Compress):
+    """Flask-Compress for every page except the respondent's, which `survey.padding` encodes.
+
+    Compressing a respondent page here would make its length depend on its content again.
+    """
+
+    def after_request(self, response: Response | None) -> Response:
+        """Compress as usual, except under /s/."""
+        if response is not None and is_respondent_path(request.path):
+            return response
+        compressed: Response = super().after_request(response)
+        return compressed
+
+
 def _no_client_address() -> str:
     """Rate-limit key for routes limited per resource, never per person."""
     return "global"
@@ -55,6 +71,6 @@ csrf = CSRFProtect()
 # The default key is deliberately not the client address: respondent limits are
 # keyed by survey link inside the views, and nothing here records an IP.
 limiter = RouteLimiter(key_func=_no_client_address, default_limits=[])
-compress = Compress()
+compress = StaffCompress()
 # Staff sign-in; survey.auth binds it and supplies the loaders.
 login = LoginManager()

@@ -2,12 +2,19 @@
 
 Shared by the respondent pages and the core team's preview, so a preview is exactly
 what a phone shows.
+
+The form is also shaped so that what a phone sends is as long whatever the person
+answered: every choice, "skip" included, is sent as a value of the same encoded length
+(the skip value is "-", shorter values are padded with trailing spaces, which the
+questionnaire strips), and every answer from other pages is carried, a skipped one as
+"-". Only free text is sent as typed: without JavaScript nothing can pad it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import quote_plus
 
 from survey.domain.questionnaire_model import (
     Answers,
@@ -29,6 +36,7 @@ class ShownQuestion:
     options: tuple[tuple[str, str], ...]
     current: str
     max_length: int | None = None
+    skip: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,23 +54,52 @@ def _scale_of(q: Questionnaire, item: ScaleItem) -> Scale:
     return next(s for s in q.scales if s.key == item.scale_key)
 
 
-def _shown(q: Questionnaire, question_id: str, current: str, prefix: str) -> ShownQuestion:
+SKIP = "-"  # a skipped choice, sent like any other value
+
+
+def _choices(q: Questionnaire, question_id: str) -> tuple[str, ...]:
+    """A choice question's values, or () for free text."""
     question = q.question(question_id)
     if isinstance(question, ContextQuestion):
-        options = tuple((o.value, o.label) for o in question.options)
+        return tuple(o.value for o in question.options) if question.kind == "choice" else ()
+    return tuple(str(o.value) for o in _scale_of(q, question).template.options)
+
+
+def _on_the_wire(value: str, choices: tuple[str, ...]) -> str:
+    """`value` padded with spaces to the longest form-encoded choice (a space sends 1 byte)."""
+    width = max(len(quote_plus(choice)) for choice in (*choices, SKIP))
+    return value + " " * (width - len(quote_plus(value)))
+
+
+def _sent(q: Questionnaire, question_id: str, current: str) -> str:
+    """What a question sends: its padded choice or skip, or the free text as it is."""
+    choices = _choices(q, question_id)
+    if not choices:
+        return current
+    return _on_the_wire(current or SKIP, choices)
+
+
+def _shown(q: Questionnaire, question_id: str, current: str, prefix: str) -> ShownQuestion:
+    question = q.question(question_id)
+    choices = _choices(q, question_id)
+    chosen = _on_the_wire(current, choices) if current and choices else current
+    skip = _on_the_wire(SKIP, choices) if choices else ""
+    if isinstance(question, ContextQuestion):
+        options = tuple((_on_the_wire(o.value, choices), o.label) for o in question.options)
         return ShownQuestion(
             question.id,
             prefix + question.id,
             question.text,
             question.kind,
             options,
-            current,
+            chosen,
             question.max_length,
+            skip,
         )
     scale = _scale_of(q, question)
-    options = tuple((str(o.value), o.label) for o in scale.template.options)
+    options = tuple((_on_the_wire(str(o.value), choices), o.label) for o in scale.template.options)
     return ShownQuestion(
-        question.id, prefix + question.id, question.text, "choice", options, current
+        question.id, prefix + question.id, question.text, "choice", options, chosen, skip=skip
     )
 
 
@@ -81,8 +118,21 @@ def shown_page(q: Questionnaire, number: int, answers: Answers, prefix: str) -> 
 
 
 def carried(
-    answers: Mapping[str, int | str], shown: ShownPage, prefix: str
+    q: Questionnaire, answers: Mapping[str, int | str], prefix: str, shown: ShownPage | None = None
 ) -> list[tuple[str, str]]:
-    """Answers from other pages, carried in hidden fields so nothing is stored before the end."""
-    on_page = {question.id for question in shown.questions}
-    return [(prefix + qid, str(value)) for qid, value in answers.items() if qid not in on_page]
+    """Every question not on the page, in hidden fields (skipped ones too, as "-")."""
+    on_page = {question.id for question in shown.questions} if shown is not None else set()
+    return [
+        (prefix + qid, _sent(q, qid, str(answers.get(qid, ""))))
+        for qid in q.question_ids()
+        if qid not in on_page
+    ]
+
+
+def from_the_wire(q: Questionnaire, raw: Mapping[str, str]) -> dict[str, str]:
+    """Submitted values as the questionnaire reads them: padding stripped, "-" as a skip."""
+    known = set(q.question_ids())
+    return {
+        qid: "" if qid in known and _choices(q, qid) and value.strip() == SKIP else value
+        for qid, value in raw.items()
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import click
@@ -17,6 +18,25 @@ from survey.release import ReleaseError, count_responses, make_release
 from survey.services.waves import WaveError, close_wave
 
 waves_cli = AppGroup("waves", help="Survey rounds: list, close, release.")
+
+# The release progress bar moves in steps of this many responses and shows no figures.
+# Releases count only scorable responses; an exact count of stored ones printed beside
+# them would tell how many people skipped too much to be scored (often 1 to k-1).
+PROGRESS_STEP = 1000
+
+
+class _CoarseProgress:
+    """A progress callback that passes on only whole steps of PROGRESS_STEP responses."""
+
+    def __init__(self, update: Callable[[int], None]) -> None:
+        self._update = update
+        self._pending = 0
+
+    def __call__(self, done: int) -> None:
+        self._pending += done
+        if self._pending >= PROGRESS_STEP:
+            self._update(self._pending)
+            self._pending = 0
 
 
 def _today() -> datetime:
@@ -67,10 +87,15 @@ def waves_release(wave_id: int, interim: bool) -> None:
     except KeyConfigError as error:
         raise click.ClickException(str(error)) from None
     kind = "interim" if interim else "final"
-    total = count_responses(wave.id)
+    total = count_responses(wave.id)  # sizes the bar only; never printed
+    label = "Opening and scoring the responses (no count is shown)"
+    bar_widget = click.progressbar(
+        length=max(total, 1), label=label, show_percent=False, show_pos=False, show_eta=False
+    )
     try:
-        with click.progressbar(length=total, label=f"Opening {total} responses") as bar:
-            release = make_release(wave, kek, kind=kind, today=_today().date(), progress=bar.update)
+        with bar_widget as bar:
+            progress = _CoarseProgress(bar.update)
+            release = make_release(wave, kek, kind=kind, today=_today().date(), progress=progress)
     except ReleaseError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"made {kind} release {release.sequence} of wave {wave.id} ({wave.name})")

@@ -69,3 +69,35 @@ def test_access_line_has_nothing_personal() -> None:
         assert secret not in line, line
     assert '"POST /s/~?next=/s/~ HTTP/1.1"' in line
     assert " 200 5 " in line  # status and milliseconds still logged
+
+
+def _line(path: str, sent: int, fmt: str = '"%(r)s" %(s)s %(b)s %(B)s %(M)s') -> str:
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    cfg.set("access_log_format", fmt)
+    logger = PrivateAccessLogger(cfg)
+    records: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    logger.access_log.addHandler(Capture())
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "SERVER_PROTOCOL": "HTTP/1.1"}
+    response = SimpleNamespace(status="200 OK", sent=sent, headers=[], response_length=sent)
+    logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=7))
+    return records[-1]
+
+
+def test_respondent_pages_log_no_size() -> None:
+    # A band or a skip pattern once showed in the size of the result page: sizes of
+    # respondent pages read "-" whatever the format asks for.
+    for path in ("/s/TeamToken123", "/s/", "/s"):
+        line = _line(path, 5160)
+        assert "5160" not in line, line
+        assert line.endswith(" 200 - - 7"), line
+
+
+def test_staff_pages_still_log_their_size() -> None:
+    assert _line("/manage/waves", 5160).endswith(" 200 5160 5160 7")
+    assert _line("/static/lantern.css", 2073).endswith(" 200 2073 2073 7")

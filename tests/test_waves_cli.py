@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from survey.extensions import db
 from survey.models import Wave
 from survey.models.releases import Release
 from tests.conftest import days
+from tests.release.helpers import answers_all, submit
 
 
 @pytest.fixture
@@ -87,3 +89,22 @@ def test_release_without_the_key_says_so(
     assert "missing.key" in refused.output
     assert "Traceback" not in refused.output
     assert db.session.scalars(db.select(Release)).all() == []
+
+
+def test_release_prints_no_count_of_stored_responses(
+    runner: FlaskCliRunner, demo_wave: Wave
+) -> None:
+    # 7 stored, 2 of them with every question skipped: a release counts the 5 scorable
+    # ones. Printing 7 beside it would tell that 2 people skipped too much to be scored.
+    link = sorted(demo_wave.links, key=lambda item: item.team.name)[0]
+    for value in (1, 2, 3, 4, 5):
+        submit(link, answers_all(value), days(0))
+    for _ in range(2):
+        submit(link, {}, days(0))
+    waves(runner, "close", str(demo_wave.id))
+    made = waves(runner, "release", str(demo_wave.id))
+    assert made.exit_code == 0, made.output
+    done = f"made final release 1 of wave {demo_wave.id} ({demo_wave.name})"
+    assert done in made.output
+    rest = made.output.replace(done, "")
+    assert not re.search(r"\d", rest), rest  # no 7, no 2, no share, no position

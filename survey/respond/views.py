@@ -12,7 +12,7 @@ from survey.domain.questionnaire_model import AnswerError, Answers, Questionnair
 from survey.domain.scoring import score_questionnaire
 from survey.errors import render_error
 from survey.extensions import limiter
-from survey.question_pages import carried, shown_page
+from survey.question_pages import carried, from_the_wire, shown_page
 from survey.respond import bp, formkey
 from survey.respond.forms import ANSWER_PREFIX, StepForm
 from survey.services.codes import CodeRejected, code_is_live
@@ -57,11 +57,14 @@ def _token_key() -> str:
 
 def _submitted_answers(q: Questionnaire) -> tuple[Answers, AnswerError | None]:
     """The typed answers; a bad value is dropped (and reported) so the rest is never lost."""
-    raw = {
-        name[len(ANSWER_PREFIX) :]: value
-        for name, value in request.form.items()
-        if name.startswith(ANSWER_PREFIX)
-    }
+    raw = from_the_wire(
+        q,
+        {
+            name[len(ANSWER_PREFIX) :]: value
+            for name, value in request.form.items()
+            if name.startswith(ANSWER_PREFIX)
+        },
+    )
     first_error: AnswerError | None = None
     while True:
         try:
@@ -87,7 +90,7 @@ def _question_page(
         q=q,
         form=form,
         page=shown,
-        hidden=carried(answers, shown, ANSWER_PREFIX),
+        hidden=carried(q, answers, ANSWER_PREFIX, shown),
         error=error,
         page_title=f"Page {number} of {shown.count}",
     )
@@ -103,13 +106,19 @@ def welcome(token: str) -> str:
     form = StepForm(
         formdata=None, form_key=formkey.issue(current_app.config["SECRET_KEY"], link.id), page=0
     )
-    return _welcome_page(link, q, form, {})
+    return _welcome_page(link, q, form, None)
 
 
 def _welcome_page(
-    link: LiveLink, q: Questionnaire, form: StepForm, answers: Answers, *, bad_code: bool = False
+    link: LiveLink,
+    q: Questionnaire,
+    form: StepForm,
+    answers: Answers | None,
+    *,
+    bad_code: bool = False,
 ) -> str:
-    hidden = [(ANSWER_PREFIX + qid, str(value)) for qid, value in answers.items()]
+    """The welcome page; back from the questions (`answers` given), it carries every one."""
+    hidden = [] if answers is None else carried(q, answers, ANSWER_PREFIX)
     return render_template(
         "respond/welcome.html",
         link=link,

@@ -25,7 +25,7 @@ from survey.keyring import configured_kek
 from survey.keys import create_key_file
 from survey.services import accounts, demo
 from tests.browser.live import LiveSite
-from tests.browser.tour import FINISH, PAGES, answer_all, submit, visit
+from tests.browser.tour import FINISH, PAGES, answer_all, radio, submit, visit
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -126,7 +126,7 @@ def respond(page: Page, survey_url: str, value: str, role: str | None = None) ->
     for number in range(1, PAGES + 1):
         answer_all(page, value)
         if number == PAGES and role is not None:
-            page.locator(f'input[name="q-role_group"][value="{role}"]').check()
+            page.locator(radio("role_group", role)).check()
         submit(page, "Next" if number < PAGES else FINISH)
     assert "Your result" in page.inner_text("main")
 

@@ -27,9 +27,21 @@ TOUR = (
 )
 
 
+def radio(question_id: str, value: str) -> str:
+    """A selector for one answer's radio (values are padded with spaces to one length)."""
+    name = f'input[name="q-{question_id}"]'
+    return f'{name}[value="{value}"], {name}[value^="{value} "]'
+
+
 def option(question_id: str, value: str) -> str:
     """A selector for the tappable row (label) of one answer."""
-    return f'label.opt:has(input[name="q-{question_id}"][value="{value}"])'
+    return f"label.opt:has({radio(question_id, value)})"
+
+
+def answer(value: str) -> str:
+    """A radio's value as the survey reads it: padding stripped, "" when skipped ("-")."""
+    value = value.strip()
+    return "" if value == "-" else value
 
 
 def checked(page: Page) -> dict[str, str]:
@@ -38,7 +50,7 @@ def checked(page: Page) -> dict[str, str]:
         """() => Object.fromEntries([...document.querySelectorAll('input[type=radio]:checked')]
               .map(r => [r.name.slice(2), r.value]))"""
     )
-    return values
+    return {name: answer(value) for name, value in values.items()}
 
 
 def submit(page: Page, button: str, status: int = 200) -> None:

@@ -491,3 +491,22 @@ def test_the_wave_list_shows_no_counts(as_core: Staff, wave: Wave, members: Memb
     assert rows
     for row in rows:  # dates aside, no 4 anywhere: not in text, not in an attribute
         assert "4" not in re.sub(r"\d{1,2} \w{3} \d{4}", "", row)
+
+
+def test_progress_counts_stored_answers_and_says_a_release_may_hide_the_team(
+    as_core: Staff, wave: Wave, members: Members
+) -> None:
+    # 5 stored, 3 with every question skipped: k or more here, yet only 2 can be scored.
+    day = link_of(wave, members.day)
+    for _ in range(2):
+        submit(day, answers_all(3), days(0))
+    for _ in range(3):
+        submit(day, {}, days(0))
+    page = as_core.get(f"/manage/waves/{wave.id}")
+    section = _progress_section(page)
+    assert "Day unit" in section and "5 or more" in section
+    words = " ".join(text_of(page).split())
+    assert "Releases count only answers with enough questions answered to be scored" in words
+    assert "can still be hidden in a release" in words
+    assert "never gives an exact number, here or in the shell" in words
+    assert set(re.findall(r"\d", re.sub(r"</?[a-z][a-z0-9]*", "<", section))) == {"5"}

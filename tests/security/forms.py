@@ -54,8 +54,16 @@ def expected_answers(q: Questionnaire, fields: Iterable[tuple[str, str]]) -> Ans
     for name, value in fields:
         if name.startswith("q-") and name not in first:
             first[name] = value
+    raw = {name[2:]: value for name, value in first.items()}
+    # A skipped choice is sent as "-" (padded like any choice); free text is taken as sent.
+    text = {c.id for c in q.context if c.kind == "text"}
+    known = set(q.question_ids())
+    raw = {
+        qid: "" if qid in known and qid not in text and value.strip() == "-" else value
+        for qid, value in raw.items()
+    }
     try:
-        return q.parse_answers({name[2:]: value for name, value in first.items()})
+        return q.parse_answers(raw)
     except AnswerError:
         return None
 

@@ -186,16 +186,17 @@ ODD_TYPES = [
 def _encode(fields: list[tuple[str, str]], how: str, cut: int) -> bytes:
     """The fields as urlencoded text, re-encoded or damaged in one of several ways."""
     text = urlencode(fields)
+    # Damage goes first: every question is carried in the form, and the first value wins.
     if how == "latin-1":
-        return urlencode(fields, encoding="latin-1", errors="replace").encode("latin-1") + (
-            b"&q-stss.1=\xe9"
+        return b"q-stss.1=\xe9&" + urlencode(fields, encoding="latin-1", errors="replace").encode(
+            "latin-1"
         )
     if how == "truncated":
         return text.encode()[: max(cut, 0)]
     if how == "bad-percent":
-        return (text + "&q-stss.2=%ff%fe&%zz=%").encode()
+        return ("q-stss.2=%ff%fe&%zz=%&" + text).encode()
     if how == "nul":
-        return (text + "&q-stss.3=3%00").encode()
+        return ("q-stss.3=3%00&" + text).encode()
     if how == "json":
         return json.dumps(dict(fields)).encode()
     return text.encode()
