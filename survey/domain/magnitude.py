@@ -9,7 +9,7 @@ described, and states exactly what a reader can infer from each released figure,
 - `FULL` (groups of at least `FULL_N`): means and SDs to one decimal, the 95 % CI of the
   mean computed from those rounded figures, item means to one decimal;
 - `RANGES` (smaller groups, or any group the audit coarsens): each mean only as the grid
-  interval it lies in (about 1/35 of the scale's range, on a round step), no SD, no CI;
+  interval it lies in (about 1/20 of the scale's range, on a round step), no SD, no CI;
 - `WITHHELD`: no magnitude figure at all, the one wording for every hidden figure;
 - no median at any size: with the mean and SD it pins scores in small groups, and the
   coded band breakdown already shows how scores spread;
@@ -40,7 +40,7 @@ FULL_N = 10
 FULL_STEP = Fraction(1, 10)
 _HALF = FULL_STEP / 2
 _NICE_STEPS = tuple(Fraction(s) for s in ("0.1", "0.2", "0.5", "1", "2", "5", "10", "20"))
-RANGE_SHARE = 12  # a range step is the first round step of at least range/12
+RANGE_SHARE = 20  # a range step is the first round step of at least range/20
 
 
 def natural_precision(n: int) -> str:

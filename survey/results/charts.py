@@ -45,13 +45,17 @@ class BandBar:
 
 @dataclass(frozen=True)
 class Whisker:
-    """One group's mean, optionally with its 95% confidence interval and median."""
+    """One group's mean, optionally with its 95% confidence interval; or only a range.
+
+    A ranged row (a small group's figures) is drawn as the interval its mean lies in, with
+    no dot: there is no point estimate to show.
+    """
 
     label: str
     mean: float
     ci_low: float | None = None
     ci_high: float | None = None
-    median: float | None = None
+    ranged: bool = False
     # The name read out, when the drawn label is shortened (e.g. without the organisation).
     spoken: str | None = None
 
@@ -158,20 +162,13 @@ def band_chart(title: str, bars: Sequence[BandBar]) -> Markup:
     return _svg(summary, height, body)
 
 
-def _marker(x: float, y: float) -> str:
-    # A nested viewport positioned in percent lets a fixed-size diamond sit at any x.
-    return (
-        f'<svg x="{x}%" y="{y}" overflow="visible">'
-        f'<path d="M0,-7L7,0L0,7L-7,0Z" fill="#fff" stroke="{INK}" stroke-width="2"/></svg>'
-    )
-
-
 def _describe(row: Whisker) -> str:
+    if row.ranged:
+        between = f"between {number(row.ci_low)} and {number(row.ci_high)}"
+        return f"{row.spoken or row.label}: mean {between} (a small group: shown as a range)"
     words = f"{row.spoken or row.label}: mean {number(row.mean)}"
     if row.ci_low is not None and row.ci_high is not None:
         words += f" (95% confidence interval {number(row.ci_low)} to {number(row.ci_high)})"
-    if row.median is not None:
-        words += f", median {number(row.median)}"
     return words
 
 
@@ -181,7 +178,7 @@ def whisker_chart(
     axis: tuple[float, float],
     reference: float | None = None,
 ) -> Markup:
-    """Means as dots with 95% confidence-interval whiskers (and medians as diamonds)."""
+    """Means as dots with 95% confidence-interval whiskers; small groups' ranges as bars."""
     low, high = axis
     row_height = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
     height = row_height * len(rows) + AXIS_HEIGHT
@@ -200,15 +197,18 @@ def whisker_chart(
         )
         if row.ci_low is not None and row.ci_high is not None:
             start, end = _x(row.ci_low, low, high), _x(row.ci_high, low, high)
+            width = 12 if row.ranged else 3
             body.append(
                 f'<line x1="{start}%" x2="{end}%" y1="{middle}" y2="{middle}" '
-                f'stroke="{ACCENT}" stroke-width="3"/>'
+                f'stroke="{ACCENT}" stroke-width="{width}"/>'
             )
-            for x in (start, end):
-                body.append(_vline(x, middle - 7, middle + 7, ACCENT, width=3))
-        if row.median is not None:
-            body.append(_marker(_x(row.median, low, high), middle))
-        body.append(f'<circle cx="{_x(row.mean, low, high)}%" cy="{middle}" r="6" fill="{INK}"/>')
+            if not row.ranged:
+                for x in (start, end):
+                    body.append(_vline(x, middle - 7, middle + 7, ACCENT, width=3))
+        if not row.ranged:
+            body.append(
+                f'<circle cx="{_x(row.mean, low, high)}%" cy="{middle}" r="6" fill="{INK}"/>'
+            )
     body = _axis(body, height, axis, nice_ticks(low, high), "")
     summary = f"{title}. " + "; ".join(_describe(row) for row in rows) + "."
     return _svg(summary, height, body)

@@ -48,9 +48,10 @@ def _summary_rows(prefix: str, data: Mapping[str, Any] | None) -> Iterator[tuple
         return
     for name, value in (
         ("mean", summary.mean),
+        ("mean at least", summary.low),
+        ("mean at most", summary.high),
         ("95% CI low", summary.ci_low),
         ("95% CI high", summary.ci_high),
-        ("median", summary.median),
         ("SD", summary.sd),
     ):
         if value is not None:
@@ -68,6 +69,10 @@ def _scale_rows(figures: Mapping[str, Any], headline: str) -> Iterator[tuple[str
     for cell in cells:
         yield f"band: {cell['label']}", cell["text"]
     comparison = figures.get("comparison")
+    if comparison and comparison.get("precision") == "ranges":
+        yield "previous round", comparison.get("previous_wave", "")
+        yield "change since previous round at least", comparison["low"]
+        yield "change since previous round at most", comparison["high"]
     if comparison and comparison.get("diff") is not None:
         yield "previous round", comparison.get("previous_wave", "")
         for name, key in (
@@ -80,8 +85,7 @@ def _scale_rows(figures: Mapping[str, Any], headline: str) -> Iterator[tuple[str
             if comparison.get(key) is not None:
                 yield name, comparison[key]
     for item in figures.get("items", []):
-        mean = item.get("mean")
-        yield f"item {item['number']} mean", mean if mean is not None else item.get("text", "")
+        yield f"item {item['number']} mean", item["mean"]
 
 
 def _group_rows(

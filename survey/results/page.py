@@ -11,7 +11,7 @@ from survey.results.charts import number
 
 @dataclass(frozen=True)
 class Summary:
-    """A released summary (n, mean, SD, 95% CI, median), or hidden."""
+    """A released summary (n, mean, SD, 95% CI), a small group's range, or hidden."""
 
     hidden: bool
     n: int | None = None
@@ -19,11 +19,26 @@ class Summary:
     sd: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
-    median: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def ranged(self) -> bool:
+        """Whether the mean is shown only as the range it lies in (a small group)."""
+        return self.low is not None and self.high is not None
+
+    @property
+    def mean_text(self) -> str:
+        """The mean as shown: '41.3', or 'between 40 and 42' for a small group."""
+        if self.ranged:
+            return f"between {number(self.low, 1)} and {number(self.high, 1)}"
+        return number(self.mean)
 
     @property
     def ci_text(self) -> str:
-        """The interval in words, e.g. '28.1 to 52.0'."""
+        """The interval in words, e.g. '28.1 to 52.0' (none for a small group)."""
+        if self.ci_low is None or self.ci_high is None:
+            return "not shown for groups this small"
         return f"{number(self.ci_low)} to {number(self.ci_high)}"
 
 
@@ -44,7 +59,7 @@ class Comparison:
     previous_wave: str
     previous_mean: float | None
     current_mean: float | None
-    diff: float
+    diff: float | None
     ci_low: float | None
     ci_high: float | None
     hedges_g: float | None
@@ -107,6 +122,8 @@ class Section:
     shown: bool
     status: str
     scales: list[ScaleView]
+    # Said once when the group's figures are ranges ("shown as ranges because ...").
+    precision_note: str = ""
     # Subgroups a release shows although their whole group is hidden: (scale name, blocks).
     hidden_group_subgroups: list[tuple[str, list[SubgroupBlock]]] = field(default_factory=list)
 

@@ -28,9 +28,11 @@ from survey.results.page import (
 )
 from survey.results.wording import (
     HIDDEN_STATUS,
+    RANGES_NOTE,
     comparison_words,
     effect_size_words,
     notes,
+    range_change_words,
     shown_status,
 )
 from survey.services.release_access import Scope, filter_payload
@@ -42,6 +44,7 @@ def summary_of(data: Mapping[str, Any] | None) -> Summary:
     """Read a released summary; anything marked hidden stays hidden."""
     if not data or data.get("hidden"):
         return Summary(hidden=True)
+    ranged = data.get("precision") == "ranges"
     return Summary(
         hidden=False,
         n=data.get("n"),
@@ -49,7 +52,8 @@ def summary_of(data: Mapping[str, Any] | None) -> Summary:
         sd=data.get("sd"),
         ci_low=data.get("ci_low"),
         ci_high=data.get("ci_high"),
-        median=data.get("median"),
+        low=data.get("low") if ranged else None,
+        high=data.get("high") if ranged else None,
     )
 
 
@@ -71,9 +75,14 @@ def subgroup_label(group: Mapping[str, Any], base_label: str) -> str:
 
 
 def _whisker(label: str, summary: Summary) -> Whisker | None:
-    if summary.hidden or summary.mean is None:
+    if summary.hidden:
         return None
-    return Whisker(label, summary.mean, summary.ci_low, summary.ci_high, summary.median)
+    if summary.ranged and summary.low is not None and summary.high is not None:
+        middle = (summary.low + summary.high) / 2
+        return Whisker(label, middle, summary.low, summary.high, ranged=True)
+    if summary.mean is None:
+        return None
+    return Whisker(label, summary.mean, summary.ci_low, summary.ci_high)
 
 
 def _axis(scale: Mapping[str, Any]) -> tuple[float, float]:
@@ -89,9 +98,24 @@ def _bands(figures: Mapping[str, Any]) -> list[BandRow]:
 def _comparison(
     data: Mapping[str, Any] | None, current: Summary, label: str, scale: Mapping[str, Any]
 ) -> Comparison | None:
-    if not data or data.get("diff") is None:
+    if not data:
         return None
     previous_wave = str(data.get("previous_wave", "the previous round"))
+    if data.get("precision") == "ranges":
+        return Comparison(
+            previous_wave=previous_wave,
+            previous_mean=None,
+            current_mean=None,
+            diff=None,
+            ci_low=data.get("low"),
+            ci_high=data.get("high"),
+            hedges_g=None,
+            size_word=None,
+            words=range_change_words(previous_wave, data.get("low"), data.get("high")),
+            chart=None,
+        )
+    if data.get("diff") is None:
+        return None
     rows = []
     if data.get("previous_mean") is not None:
         rows.append(Whisker(f"Previous round ({previous_wave})", data["previous_mean"]))
@@ -166,10 +190,7 @@ def _scale_view(
         for sub in figures.get("subscales", [])
         if sub.get("key") != scale.get("headline")
     ]
-    items = [
-        ItemRow(item["number"], item.get("text") or number(item.get("mean")))
-        for item in figures.get("items", [])
-    ]
+    items = [ItemRow(item["number"], number(item.get("mean"))) for item in figures.get("items", [])]
     return ScaleView(
         key=scale["key"],
         name=scale["name"],
@@ -203,6 +224,7 @@ def _section(
         shown=shown,
         status=shown_status(int(group["n"])) if shown else HIDDEN_STATUS,
         scales=[view for view in views if view is not None],
+        precision_note=RANGES_NOTE if shown and group.get("precision") == "ranges" else "",
         hidden_group_subgroups=orphans,
     )
 

@@ -19,6 +19,21 @@ HIDDEN_STATUS = f"{NOT_ENOUGH}: results are {SUPPRESSED_TEXT}."
 EFFECT_WORDS = ((0.2, "negligible"), (0.5, "small"), (0.8, "moderate"))
 
 
+RANGES_NOTE = (
+    "Shown as ranges because the group is small: each average is given as the range it lies "
+    "in, without a confidence interval, standard deviation or answers per question."
+)
+
+
+def range_change_words(previous_wave: str, low: float | None, high: float | None) -> str:
+    """The change since the previous round when either round is shown only as a range."""
+    return (
+        f"Compared with the previous round ({previous_wave}), the change lies between "
+        f"{number(low)} and {number(high)} points. In a group this small we cannot tell "
+        "whether it is more than chance."
+    )
+
+
 def shown_status(n: int) -> str:
     """The status line of a released group."""
     return f"{n} responses counted."

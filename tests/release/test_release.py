@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.domain.disclosure import SUPPRESSED_TEXT
+from survey.domain.magnitude import compare_released
 from survey.extensions import db
 from survey.models import Wave
 from survey.models.releases import Release, ReleaseImmutable
@@ -37,27 +38,37 @@ def test_final_release_waits_for_the_wave_to_close(demo_wave: Wave, kek: bytes) 
 
 def test_team_figures_match_hand_worked_scores(demo_wave: Wave, kek: bytes) -> None:
     links = links_by_team(demo_wave)
-    # Nursing: three people answer all 2s (34), three answer all 3s (51): mean 42.5, median 42.5.
-    for value in (2, 2, 2, 3, 3, 3):
+    # Nursing: five answer all 2s (34), five all 3s (51): mean 42.5, SD 8.96.
+    for value in (2, 3) * 5:
         submit(links[NURSING], answers_all(value), TODAY)
-    for value in (1, 1, 1, 1, 1, 1):  # family support: six at 17
+    for value in (1, 2) * 3:  # family support: six people, 17 and 34
         submit(links[FAMILY], answers_all(value), TODAY)
     release = make_release(closed(demo_wave), kek, kind="final", today=days(1))
     data = payload(release)
     team = next(g for g in data["groups"].values() if g["label"].endswith(NURSING))
-    assert team["shown"] and team["n"] == 6
+    assert team["shown"] and team["n"] == 10 and team["precision"] == "full"
     headline = team["scales"]["stss"]["headline"]
-    assert headline["mean"] == 42.5 and headline["median"] == 42.5
-    # Item 1 mean: (2+2+2+3+3+3)/6 = 2.5
+    assert (headline["mean"], headline["sd"]) == (42.5, 9.0)
+    assert "median" not in headline
+    # The CI comes from the shown mean and SD: 42.5 +/- t(9) * 9.0 / sqrt(10).
+    assert (headline["ci_low"], headline["ci_high"]) == (36.1, 48.9)
+    # Item 1 mean: (2 * 5 + 3 * 5) / 10 = 2.5
     assert team["scales"]["stss"]["items"][0] == {
         "id": "stss.1",
         "number": 1,
+        "precision": "full",
         "mean": 2.5,
-        "text": "2.5",
     }
+    # Family support has six people: its mean 25.5 is shown only as the range 25 to 30,
+    # with no SD, CI or item means.
+    family = next(g for g in data["groups"].values() if g["label"].endswith(FAMILY))
+    assert family["n"] == 6 and family["precision"] == "ranges"
+    small = family["scales"]["stss"]["headline"]
+    assert small == {"n": 6, "precision": "ranges", "low": 25.0, "high": 30.0}
+    assert family["scales"]["stss"]["items"] == []
     alliance = data["groups"]["alliance"]
-    assert alliance["n"] == 12
-    assert alliance["scales"]["stss"]["headline"]["mean"] == pytest.approx((42.5 * 6 + 17 * 6) / 12)
+    assert alliance["n"] == 16
+    assert alliance["scales"]["stss"]["headline"]["mean"] == round((42.5 * 10 + 25.5 * 6) / 16, 1)
 
 
 def test_small_team_and_its_complement_are_hidden(demo_wave: Wave, kek: bytes) -> None:
@@ -144,26 +155,31 @@ def test_a_summary_that_would_pin_everyones_band_is_hidden(demo_wave: Wave, kek:
 def test_the_comparison_with_an_earlier_wave_of_the_same_questionnaire(
     demo_wave: Wave, kek: bytes
 ) -> None:
-
     links = links_by_team(demo_wave)
-    for value in (2, 2, 3, 3, 2, 3):
+    for value in (2, 3) * 5:
         submit(links[NURSING], answers_all(value), TODAY)
     first = make_release(closed(demo_wave), kek, kind="final", today=days(1))
     teams = [link.team for link in demo_wave.links]
     later = open_wave(
         WavePlan("A year on", demo_wave.questionnaire_version, teams, days(1), days(30)), kek
     )
-    for value in (1, 1, 2, 2, 1, 2):
+    for value in (1, 2) * 5:
         submit(links_by_team(later)[NURSING], answers_all(value), days(2))
     close_wave(later, days(3))
     second = payload(make_release(later, kek, kind="final", today=days(4)))
-    before = payload(first)["groups"]["alliance"]["scales"]["stss"]["headline"]["mean"]
-    comparison = second["groups"]["alliance"]["scales"]["stss"]["comparison"]
-    # Before: (34*3 + 51*3)/6 = 42.5; after: (17*3 + 34*3)/6 = 25.5; difference -17.
-    assert before == 42.5
+    before = payload(first)["groups"]["alliance"]["scales"]["stss"]["headline"]
+    now = second["groups"]["alliance"]["scales"]["stss"]
+    comparison = now["comparison"]
+    # Before: (34 * 5 + 51 * 5) / 10 = 42.5; after: (17 * 5 + 34 * 5) / 10 = 25.5.
+    assert before["mean"] == 42.5
     assert comparison["previous_mean"] == 42.5 and comparison["diff"] == -17.0
     assert comparison["ci_low"] < -17.0 < comparison["ci_high"]
     assert comparison["hedges_g"] < 0
+    # Nothing but the two released summaries went into it.
+    assert comparison == {
+        "previous_wave": demo_wave.name,
+        **compare_released(before, now["headline"]),
+    }
 
 
 def _interim(wave: Wave) -> Wave:

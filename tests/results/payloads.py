@@ -19,7 +19,7 @@ SCALE = {
 
 def summary(mean: float, low: float, high: float, n: int = 10) -> dict[str, Any]:
     """A released summary."""
-    return {"n": n, "mean": mean, "sd": 8.0, "ci_low": low, "ci_high": high, "median": mean - 1}
+    return {"n": n, "precision": "full", "mean": mean, "sd": 8.0, "ci_low": low, "ci_high": high}
 
 
 def cell(label: str, text: str, lower: int, upper: int) -> dict[str, Any]:
@@ -79,8 +79,8 @@ def shown(
                     {"key": "intrusion", "label": "Intrusion", "summary": summary(12.5, 10, 15)},
                 ],
                 "items": [
-                    {"id": "stss.1", "number": 1, "mean": 2.5, "text": "2.5"},
-                    {"id": "stss.2", "number": 2, "mean": None, "text": "1 (lowest)"},
+                    {"id": "stss.1", "number": 1, "precision": "full", "mean": 2.5},
+                    {"id": "stss.2", "number": 2, "precision": "full", "mean": 1.1},
                 ],
                 "bands": {
                     "n": n,

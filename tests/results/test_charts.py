@@ -46,18 +46,25 @@ def test_band_bars_span_the_coded_range_not_a_point() -> None:
     assert [t[0] for t in texts[-3:]] == ["0%", "50%", "100%"]
 
 
-def test_whiskers_place_mean_interval_and_median_on_the_scale() -> None:
-    chart = whisker_chart("Score", [Whisker("Team", 51.0, 34.0, 68.0, 45.0)], (17, 85))
+def test_whiskers_place_mean_and_interval_on_the_scale() -> None:
+    chart = whisker_chart("Score", [Whisker("Team", 51.0, 34.0, 68.0)], (17, 85))
     root = parse(chart)
     # On 17..85: 51 is halfway, so 2 + 48 = 50%; 34 is a quarter: 2 + 24 = 26%; 68 is 74%.
     (dot,) = root.iter(f"{SVG}circle")
     assert dot.get("cx") == "50.0%"
     whisker = [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke-width") == "3"]
     assert (whisker[0].get("x1"), whisker[0].get("x2")) == ("26.0%", "74.0%")
-    # The median (45) sits at 2 + 96 * 28/68 = 41.53%.
-    markers = [s for s in root.iter(f"{SVG}svg") if s is not root]
-    assert [m.get("x") for m in markers] == ["41.53%"]
-    assert "Team: mean 51.0 (95% confidence interval 34.0 to 68.0), median 45.0" in (
+    assert "Team: mean 51.0 (95% confidence interval 34.0 to 68.0)" in (
+        root.get("aria-label") or ""
+    )
+
+
+def test_a_small_group_s_range_is_a_bar_without_a_dot() -> None:
+    root = parse(whisker_chart("Score", [Whisker("Team", 41.0, 40.0, 42.0, ranged=True)], (17, 85)))
+    assert list(root.iter(f"{SVG}circle")) == []
+    (bar,) = [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke-width") == "12"]
+    assert (bar.get("x1"), bar.get("x2")) == ("34.47%", "37.29%")
+    assert "Team: mean between 40.0 and 42.0 (a small group: shown as a range)" in (
         root.get("aria-label") or ""
     )
 

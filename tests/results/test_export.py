@@ -57,7 +57,7 @@ def test_figures_are_one_row_each() -> None:
     assert team["previous round"] == "Spring"
     assert team["change since previous round"] == "-4.0"  # a number, not a defused text
     assert team["change effect size (Hedges' g)"] == "-0.3"
-    assert team["item 1 mean"] == "2.5" and team["item 2 mean"] == "1 (lowest)"
+    assert team["item 1 mean"] == "2.5" and team["item 2 mean"] == "1.1"
     # Only released figures: nothing the payload does not hold (no exact band counts).
     assert not any("count" in figure for figure in team if figure != "responses counted")
 

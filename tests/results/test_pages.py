@@ -88,7 +88,7 @@ def test_a_team_lead_sees_only_their_team(app: Flask, world: World, lead_a1: Use
         assert other not in html, other
     # Organisation A's own figures need an organisation grant.
     assert 'id="group-organisation-' not in html
-    assert "6 responses counted." in html
+    assert "10 responses counted." in html
 
 
 def test_changing_the_release_id_reaches_nothing_of_another_team(
@@ -175,9 +175,9 @@ def test_a_release_page_has_every_part_a_lead_needs(
 ) -> None:
     html = page(staff_client(app, "a1@example.org"), f"/results/release/{address(world.this_year)}")
     text = outline(html).text
-    # A one this year: (34*3 + 51*3)/6 = 42.5; last year (51*3 + 68*3)/6 = 59.5; change -17.
-    assert "42.5" in text and "59.5" in text
-    assert "Lower than in the previous round (Last year), by 17.0 points" in text
+    # A one this year: (34*5 + 51*5)/10 = 42.5; last year (51*4 + 68*4 + 34*2)/10 = 54.4.
+    assert "42.5" in text and "54.4" in text
+    assert "Lower than in the previous round (Last year), by 11.9 points" in text
     assert "larger than chance alone would usually give" in text
     assert "How scores spread across the bands" in text
     assert "By role group" in text and "Average answer to each question" in text
@@ -239,8 +239,8 @@ def test_the_csv_holds_the_leads_figures_only(app: Flask, world: World, lead_a1:
     assert "k = 5" in first
     assert {row["group"] for row in rows} == {"Org A: A one"}
     figures = {(row["subgroup"], row["figure"]): row["value"] for row in rows}
-    assert figures[("", "responses counted")] == "6"
+    assert figures[("", "responses counted")] == "10"
     assert figures[("", "score mean")] == "42.5"
-    assert figures[("", "change since previous round")] == "-17.0"
+    assert figures[("", "change since previous round")] == "-11.9"
     # Subgroups of A one with nobody in them are hidden, in the shared wording.
     assert figures[("role_group: Management or supervision", "status")] == SUPPRESSED_TEXT

@@ -91,7 +91,7 @@ def test_a_released_team_shows_its_figures() -> None:
     ]
     # The headline ("total") is not repeated among the subscales.
     assert [s.label for s in scale.subscales] == ["Intrusion"]
-    assert [(i.number, i.text) for i in scale.items] == [(1, "2.5"), (2, "1 (lowest)")]
+    assert [(i.number, i.text) for i in scale.items] == [(1, "2.5"), (2, "1.1")]
     assert scale.headline_chart is not None and scale.band_chart is not None
 
 

@@ -26,10 +26,10 @@ from survey.services.waves import WavePlan, open_wave
 from tests.conftest import days
 
 # Each team answers every STSS item with these values (17 items, so a total of 17 x value).
-LAST_YEAR = {"A one": [3, 3, 3, 4, 4, 4], "B one": [2, 2, 2, 2, 3, 3]}
+LAST_YEAR = {"A one": [3, 4] * 4 + [2, 2], "B one": [2, 2, 2, 2, 3, 3]}
 THIS_YEAR = {
-    "A one": [2, 2, 3, 3, 2, 3],
-    "A two": [4, 4, 4, 5, 5, 5],
+    "A one": [2, 3] * 5,
+    "A two": [2, 3, 4, 5, 4, 3],
     "B one": [1, 2, 2, 2, 3, 3, 3],
 }
 # In team B one, exactly two people name a management role: a subgroup below k, so hidden.
