@@ -55,8 +55,9 @@ K = 3  # the smallest k the form allows, to keep the walk short
 # score is 17 x value: round one 17, 34, 51, 68, 85 (mean 255 / 5 = 51.0), round two
 # 17, 17, 34, 34, 51 (mean 153 / 5 = 30.6): a change of 30.6 - 51.0 = -20.4.
 ANSWERS = {FIRST: ("1", "2", "3", "4", "5"), SECOND: ("1", "1", "2", "2", "3")}
-MEANS = {FIRST: "51.0", SECOND: "30.6"}
-CHANGE = "−20.4"
+# Five people a round: each mean is shown as the 5-point range it lies in (51.0 and 30.6).
+MEANS = {FIRST: "between 50.0 and 55.0", SECOND: "between 30.0 and 35.0"}
+CHANGE = "the change lies between −25.0 and −15.0 points"
 
 
 def _laptop(session: Browsing) -> Page:
@@ -230,14 +231,9 @@ def _walk_the_year(session: Browsing, site: StaffSite) -> None:
     rounds = lead.locator("ul.waves h2").all_inner_texts()
     assert rounds == [SECOND, FIRST], rounds  # newest first
     follow(lead, SECOND)
-    comparison = lead.locator(
-        "table", has=lead.locator("caption", has_text=f"change since {FIRST}")
-    )
-    assert comparison.count() >= 1
-    rows = comparison.first
-    assert rows.locator("tr", has_text="Previous round").locator("td").inner_text() == MEANS[FIRST]
-    assert rows.locator("tr", has_text="This round").locator("td").inner_text() == MEANS[SECOND]
-    assert rows.locator("tr", has_text="Change").first.locator("td").inner_text() == CHANGE
+    # A comparison of two small rounds is the range of the change, in words, and no more.
+    assert CHANGE in lead.inner_text("main")
+    assert lead.locator("caption", has_text=f"change since {FIRST}").count() == 0
 
 
 def test_a_year_of_work_through_the_pages(browser: Browser, tmp_path: Path) -> None:
