@@ -65,7 +65,7 @@ def most_outside(
         for measure in measures:
             _term_measure(lp, t, term, measure, measure.key == headline)
         for measure in measures:
-            if measure.parts:
+            if measure.parts and all(part in by_key for part, _ in measure.parts):
                 row = {lp.z(t, measure.key, b): 1.0 for b in range(len(measure.buckets))}
                 for part, reverse in measure.parts:
                     source = by_key[part]

@@ -122,6 +122,7 @@ def audit_magnitudes(
     for key, level in precision.items():
         _show(shown[current], key, figures(key, level))
     coded = {scale: list(releases) for scale, releases in (bands or {}).items()}
+    memo: dict[object, float] = {}
     while True:
         families = _families(structure.partitions, atoms, counts, shown)
         victims = _victims(
@@ -141,6 +142,7 @@ def audit_magnitudes(
             counts=counts,
             current=current,
             whole=whole_scores,
+            memo=memo,
         )
         victims |= joint
         for scale, key in displays:
@@ -413,6 +415,7 @@ def _band_victims(
     counts: Sequence[Mapping[GroupKey, int]],
     current: int,
     whole: bool,
+    memo: dict[object, float],
 ) -> tuple[set[GroupKey], set[tuple[str, GroupKey]]]:
     """Families whose band breakdowns and means together put the whole remainder in a band.
 
@@ -447,12 +450,23 @@ def _band_victims(
                 Term(c, counts[r][g], coded[r].shown[g], shown[r].get(g, {}))
                 for c, r, g in family.terms
             ]
-            if most_outside(terms, scale, measure.key, homogeneous[0]) < MARGIN:
+            # Only measures some term shows: item answers, for a family of small groups, add
+            # nothing but unknowns. The answer depends only on the terms, so rounds reuse it.
+            given = {key for term in terms for key in term.knowns}
+            used = [m for m in scale if m.key in given or m.key == measure.key]
+            signature = (measure.key, homogeneous[0], tuple(map(_term_key, terms)))
+            if signature not in memo:
+                memo[signature] = most_outside(terms, used, measure.key, homogeneous[0])
+            if memo[signature] < MARGIN:
                 if candidates:
                     victims.add(min(candidates)[2])
                 else:
                     displays.add((measure.displays, min(open_displays)[2]))
     return victims, displays
+
+
+def _term_key(term: Term) -> object:
+    return term.coefficient, term.n, term.display, tuple(sorted(term.knowns.items()))
 
 
 def _bucketed(measure: Measure, relations: Sequence[Relation], whole: bool) -> Bucketed:
