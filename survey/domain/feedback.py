@@ -103,11 +103,14 @@ def feedback_for(scale: Scale, result: ScaleResult) -> Feedback:
             details=details,
         )
     band = result.band
+    # A symptom-pattern flag (PCL-5's provisional criteria) is never shown as a diagnosis,
+    # but it counts towards leading with support, whatever the total's band.
+    concern = band.concern or bool(result.flags)
     return Feedback(
         heading=f"About {topic}",
-        paragraphs=_paragraphs(topic, band.label, band.level, band.concern),
+        paragraphs=_paragraphs(topic, band.label, band.level, concern),
         band_label=band.label,
         level=band.level,
-        lead_with_support=band.concern,
+        lead_with_support=concern,
         details=details,
     )

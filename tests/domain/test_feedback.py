@@ -8,7 +8,9 @@ import pytest
 
 from survey.domain.feedback import NEXT_STEPS, NOT_A_DIAGNOSIS, Feedback, feedback_for
 from survey.domain.questionnaire import load_questionnaire_file
-from survey.domain.scoring import score_questionnaire
+from survey.domain.questionnaire_model import Scale, ScaleItem
+from survey.domain.scoring import score_questionnaire, score_scale
+from survey.domain.templates import PCL5
 
 DEMO = load_questionnaire_file(Path(__file__).parents[2] / "questionnaires" / "demo-sts.yaml")
 SCALE = DEMO.scales[0]
@@ -71,3 +73,17 @@ def test_subscale_detail_is_offered_for_each_subscale() -> None:
     feedback = feedback_for_all(3)
     labels = [d.label for d in feedback.details]
     assert labels == ["Intrusion", "Avoidance", "Arousal"]
+
+
+def test_the_pcl5_symptom_pattern_leads_with_support_below_the_cut_point() -> None:
+    # Items 1 (B), 6 (C), 8 and 9 (D), 15 and 16 (E) rated 2, all else 0: a total of 12,
+    # far below the cut-point of 33, yet the provisional pattern (B 1, C 1, D 2, E 2) holds.
+    items = tuple(ScaleItem(f"pcl5.{n}", "pcl5", n, "demo wording") for n in range(1, 21))
+    scale = Scale("pcl5", PCL5, "", items)
+    values = {n: (2 if n in (1, 6, 8, 9, 15, 16) else 0) for n in range(1, 21)}
+    result = score_scale(PCL5, values, "pcl5")
+    assert result.total == 12 and result.flags == ("pcl5_provisional_criteria",)
+    feedback = feedback_for(scale, result)
+    assert feedback.band_label == "Below the screening cut-point"
+    assert feedback.lead_with_support
+    assert not any(word in " ".join(feedback.paragraphs).lower() for word in ALARMING)
