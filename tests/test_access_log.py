@@ -11,6 +11,19 @@ from gunicorn.config import Config
 from config.access_log import PrivateAccessLogger, scrub_path
 
 
+def _captured(cfg: Config) -> tuple[PrivateAccessLogger, list[str]]:
+    """A logger for `cfg` and the list its access lines land in."""
+    logger = PrivateAccessLogger(cfg)
+    records: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    logger.access_log.addHandler(Capture())
+    return logger, records
+
+
 def test_survey_tokens_are_scrubbed_from_paths() -> None:
     assert scrub_path("/s/AbC_123-xyz") == "/s/~"
     assert scrub_path("/s/AbC_123-xyz?x=1") == "/s/~?x=1"
@@ -29,14 +42,7 @@ def test_access_line_has_nothing_personal() -> None:
         "%({user-agent}i)s %({x-forwarded-for}i)s %({set-cookie}o)s "
         "%({remote_addr}e)s %({http_user_agent}e)s %({http_x_forwarded_for}e)s %({raw_uri}e)s",
     )
-    logger = PrivateAccessLogger(cfg)
-    records: list[str] = []
-
-    class Capture(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record.getMessage())
-
-    logger.access_log.addHandler(Capture())
+    logger, records = _captured(cfg)
     environ = {
         "REMOTE_ADDR": "203.0.113.7",
         "HTTP_USER_AGENT": "DistinctivePhone/1.0",
@@ -75,14 +81,7 @@ def _line(path: str, sent: int, fmt: str = '"%(r)s" %(s)s %(b)s %(B)s %(M)s') ->
     cfg = Config()
     cfg.set("accesslog", "-")
     cfg.set("access_log_format", fmt)
-    logger = PrivateAccessLogger(cfg)
-    records: list[str] = []
-
-    class Capture(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record.getMessage())
-
-    logger.access_log.addHandler(Capture())
+    logger, records = _captured(cfg)
     environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "SERVER_PROTOCOL": "HTTP/1.1"}
     response = SimpleNamespace(status="200 OK", sent=sent, headers=[], response_length=sent)
     logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=7))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -153,16 +154,12 @@ class SurveyLink(db.Model):  # type: ignore[name-defined,misc]
     team: Mapped[Team] = relationship()
 
 
-class Response(db.Model):  # type: ignore[name-defined,misc]
-    """One sealed response. Deliberately nothing else: no person, no time, no order."""
+class _SealedRow:
+    """The columns of a stored response: a random id, where it came from, and the sealed answers.
 
-    __tablename__ = "response"
-    __table_args__ = (
-        CheckConstraint("length(id) = 32", name="random_id"),
-        CheckConstraint("length(iso_week) = 8", name="iso_week_only"),
-        # Without a rowid, SQLite keeps no hidden insertion order either.
-        {"sqlite_with_rowid": False},
-    )
+    Nothing else: no person, no time finer than the ISO week, no order.
+    """
+
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
@@ -171,7 +168,23 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class PendingResponse(db.Model):  # type: ignore[name-defined,misc]
+def _sealed_row_checks() -> tuple[Any, ...]:
+    # Without a rowid, SQLite keeps no hidden insertion order either.
+    return (
+        CheckConstraint("length(id) = 32", name="random_id"),
+        CheckConstraint("length(iso_week) = 8", name="iso_week_only"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class Response(_SealedRow, db.Model):  # type: ignore[name-defined,misc]
+    """One sealed response. Deliberately nothing else: no person, no time, no order."""
+
+    __tablename__ = "response"
+    __table_args__ = _sealed_row_checks()
+
+
+class PendingResponse(_SealedRow, db.Model):  # type: ignore[name-defined,misc]
     """A sealed response waiting for its batch: the same columns as `Response`.
 
     Finish stores here, in the transaction that spends the form nonce (and the code), so
@@ -181,17 +194,7 @@ class PendingResponse(db.Model):  # type: ignore[name-defined,misc]
     """
 
     __tablename__ = "pending_response"
-    __table_args__ = (
-        CheckConstraint("length(id) = 32", name="random_id"),
-        CheckConstraint("length(iso_week) = 8", name="iso_week_only"),
-        {"sqlite_with_rowid": False},
-    )
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)
-    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
-    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
-    iso_week: Mapped[str] = mapped_column(String(8))
-    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = _sealed_row_checks()
 
 
 class UsedForm(db.Model):  # type: ignore[name-defined,misc]
