@@ -109,6 +109,8 @@ class Plan:
     groups: tuple[GroupKey, ...]
     partitions: tuple[Partition, ...]
     ledger: Ledger = field(repr=False)
+    # Audit components that ran out of search budget (each was hidden for, not trusted).
+    undecided: int = 0
 
     def is_visible(self, key: GroupKey) -> bool:
         """Whether the release may show this group (unknown groups are never visible)."""
@@ -156,6 +158,7 @@ class _State:
     before: list[dict[GroupKey, int]]
     shown_before: list[frozenset[GroupKey]]
     visible: set[GroupKey]
+    undecided: int = 0
 
     def order(self, key: GroupKey) -> tuple[int, str]:
         return self.now[key], sort_key(key)
@@ -224,6 +227,7 @@ def _plan(
         groups=structure.groups,
         partitions=structure.partitions,
         ledger=ledger,
+        undecided=state.undecided,
     )
 
 
@@ -347,6 +351,7 @@ def _audit_round(state: _State, fixed: _Atoms, safe: set[object]) -> bool:
     findings = audit(
         fixed.counts, rows, suppressible, state.k, safe_cache=safe, per_component=PER_ROUND
     )
+    state.undecided += sum(1 for f in findings if f.atoms is None)
     open_sets = [{i - first for i in f.rows} for f in findings]
     open_sets = [s for s in open_sets if s]
     changed = False
