@@ -17,7 +17,7 @@ import argparse
 import math
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from survey.domain.disclosure import Ledger, Plan, plan_release
@@ -146,18 +146,16 @@ def utility(counts: Mapping[Cell, int], shown: frozenset[GroupKey], k: int) -> U
     )
 
 
-def plan_wave(people: Sequence[Arrival], interims: int, k: int) -> list[tuple[float, Plan]]:
-    """Plan every release of the wave in turn; (seconds, plan) per release."""
+def plan_wave(people: Sequence[Arrival], interims: int, k: int) -> Iterator[tuple[float, Plan]]:
+    """Plan every release of the wave in turn; (seconds, plan) per release, as each is made."""
     ledgers: list[Ledger] = []
-    out = []
     points = release_points(interims)
     for point in points:
         counts = cell_counts(people, point)
         start = time.perf_counter()
         plan = plan_release(counts, k, ledgers, final=point == points[-1])
-        out.append((time.perf_counter() - start, plan))
+        yield time.perf_counter() - start, plan
         ledgers.append(plan.ledger)
-    return out
 
 
 def main() -> int:
@@ -181,7 +179,9 @@ def main() -> int:
             f"at {point:.2f}: plan {seconds:6.2f} s, {ours.groups} groups; >=k hidden "
             f"{hidden:.1%} vs baseline {base_hidden:.1%} ({hidden / base_hidden:.2f}x); "
             f">=2k shown {ours.at_least_2k:.1%} (baseline {base.at_least_2k:.1%}); "
-            f">=k shown {ours.at_least_k:.1%} (baseline {base.at_least_k:.1%})"
+            f">=k shown {ours.at_least_k:.1%} (baseline {base.at_least_k:.1%}); "
+            f"audit out of budget {plan.undecided}x",
+            flush=True,
         )
     return 0
 
