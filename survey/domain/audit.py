@@ -24,6 +24,7 @@ matroid's connected components are searched separately, and each row keeps its p
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -58,15 +59,17 @@ def audit(
     *,
     budget: int | None = None,
     safe_cache: set[object] | None = None,
+    per_component: int = 1,
 ) -> list[Finding]:
-    """Return one exposure per affected component (empty when the release is safe).
+    """Return up to `per_component` exposures per affected component (empty when safe).
 
     `counts[a]` is atom a's size (each >= 1); `rows[i]` is the atom set of released vector
     i; rows in `suppressible` belong to the release being planned, the rest to earlier
     releases, which can no longer change. Exposures already open from earlier releases
     alone are not reported, since nothing now can close them. `safe_cache` may carry the
     components already proven safe from one call to the next (the reduced basis is
-    canonical, so an unchanged component reappears identically).
+    canonical, so an unchanged component reappears identically). Several exposures per
+    component let the caller hide for all of them in one round instead of one per round.
     """
     budget = DEFAULT_BUDGET if budget is None else budget
     basis = _small_basis(counts, rows, suppressible, k)
@@ -79,20 +82,24 @@ def audit(
         )
         if safe_cache is not None and signature in safe_cache:
             continue
+        found: dict[frozenset[int], Finding] = {}
         try:
             for atoms, provenance in _search(component, basis, counts, k, budget):
                 if earlier is None:
                     earlier = _Span(
                         [{a: 1 for a in rows[i]} for i in range(len(rows)) if i not in suppressible]
                     )
-                if not provenance or earlier.contains(atoms):
+                if not provenance or atoms in found or earlier.contains(atoms):
                     continue
-                findings.append(Finding(atoms, frozenset(provenance)))
-                break
+                found[atoms] = Finding(atoms, frozenset(provenance))
+                if len(found) >= per_component:
+                    break
             else:
-                if safe_cache is not None:
+                if not found and safe_cache is not None:
                     safe_cache.add(signature)
+            findings.extend(found.values())
         except _OutOfBudget:
+            findings.extend(found.values())
             # Undecided: treat as exposed, and offer every current row that shapes it.
             touched = {c for i in component for c in basis[i].vec}
             near = {i for i in suppressible if rows[i] & touched}
@@ -112,7 +119,14 @@ class _Row:
 def _div(a: Num, b: Num) -> Num:
     if isinstance(a, int) and isinstance(b, int) and a % b == 0:
         return a // b
-    return Fraction(a) / b
+    return _whole(Fraction(a) / b)
+
+
+def _whole(value: Num) -> Num:
+    # Whole numbers stay ints: int arithmetic is many times faster than Fraction's.
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    return value
 
 
 def _axpy(target: Vec, factor: Num, source: Vec) -> None:
@@ -120,7 +134,7 @@ def _axpy(target: Vec, factor: Num, source: Vec) -> None:
     for col, value in source.items():
         updated = target.get(col, 0) - factor * value
         if updated:
-            target[col] = updated
+            target[col] = updated if type(updated) is int else _whole(updated)
         else:
             target.pop(col, None)
 
@@ -141,17 +155,8 @@ def _small_basis(
     def eliminate(col: int, pivot_id: int) -> None:
         pivot = work[pivot_id]
         for other in list(col_rows.get(col, ())):
-            if other == pivot_id:
-                continue
-            row = work[other]
-            factor = row.vec[col]
-            before = set(row.vec)
-            _axpy(row.vec, factor, pivot.vec)
-            _axpy(row.prov, factor, pivot.prov)
-            for c in before - set(row.vec):
-                col_rows[c].discard(other)
-            for c in set(row.vec) - before:
-                col_rows.setdefault(c, set()).add(other)
+            if other != pivot_id:
+                _subtract(work[other], other, pivot, col, col_rows)
 
     def normalise(row: _Row, col: int) -> None:
         lead = row.vec[col]
@@ -184,6 +189,28 @@ def _small_basis(
     basis = [row for row in work.values() if row.pivot >= 0]
     basis.sort(key=lambda row: row.pivot)
     return basis
+
+
+def _subtract(row: _Row, row_id: int, pivot: _Row, col: int, col_rows: dict[int, set[int]]) -> None:
+    """Clear `col` from `row` with the pivot row, keeping `col_rows` in step.
+
+    The same as `_axpy` on the vector, without rebuilding column sets for every row.
+    """
+    vec = row.vec
+    factor = vec[col]
+    for c, value in pivot.vec.items():
+        old = vec.get(c)
+        if old is None:
+            vec[c] = _whole(-factor * value)
+            col_rows.setdefault(c, set()).add(row_id)
+            continue
+        updated = old - factor * value
+        if updated:
+            vec[c] = updated if type(updated) is int else _whole(updated)
+        else:
+            del vec[c]
+            col_rows[c].discard(row_id)
+    _axpy(row.prov, factor, pivot.prov)
 
 
 def _components(basis: Sequence[_Row]) -> list[list[int]]:
@@ -235,8 +262,20 @@ def _search(
         nodes += 1
         if nodes > budget:
             raise _OutOfBudget
-        bad = [c for c, v in x.items() if abs(v - 1.0) > _TOL]
-        if not bad:
+        if len(chosen) >= limit and any(abs(v - 1.0) > _TOL for v in x.values()):
+            return  # no row may be added, and this is not a 0/1 vector
+        # The value other than 0/1 with the fewest rows left to repair it (rows after
+        # `first` only); with none left, nothing below this node can be a hit.
+        repair: list[int] | None = None
+        for c, v in x.items():
+            if abs(v - 1.0) > _TOL:
+                rows_c = col_rows[c]
+                left = len(rows_c) - bisect_right(rows_c, first)
+                if left == 0:
+                    return
+                if repair is None or left < len(repair):
+                    repair = rows_c[len(rows_c) - left :]
+        if repair is None:
             ones = frozenset(x)
             if sum(counts[c] for c in ones) <= limit and _exact_hit(basis, chosen, ones):
                 prov: Vec = {}
@@ -244,14 +283,14 @@ def _search(
                     _axpy(prov, -1, basis[i].prov)
                 yield ones, set(prov)
             # Too many people: some non-pivot 1 must be cancelled by a further row.
-            branch = [c for c in x if c not in pivots]
+            branch = [col_rows[c] for c in x if c not in pivots]
         else:
             # A value other than 0/1 must be repaired by a row touching that column.
-            branch = [min(bad, key=lambda c: len(col_rows[c]))]
+            branch = [repair]
         if len(chosen) >= limit:
             return
-        for col in branch:
-            for i in col_rows[col]:
+        for candidates in branch:
+            for i in candidates:
                 if i <= first or i in chosen or used + counts[basis[i].pivot] > limit:
                     continue
                 key = tuple(sorted((*chosen, i)))

@@ -42,6 +42,14 @@ SUPPRESSED_TEXT = "hidden to protect anonymity"
 MIN_K = 3
 FREE_TEXT_MIN = 10
 LEDGER_VERSION = 1
+# An interim release shows a group only if it gained at least INTERIM_PACE * k responses
+# since the wave's previous release (at the first release: holds that many). A group shown
+# now is hidden at any later release until it has grown by k more (rule 3), and late in a
+# wave few groups still grow by k, so showing slow groups at an interim would cost the final
+# release far more than it gives the interim. Safety never depends on this: it only hides.
+INTERIM_PACE = 2
+# Exposures the audit reports per component and round (all are hidden for in one round).
+PER_ROUND = 32
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,8 @@ class Plan:
     groups: tuple[GroupKey, ...]
     partitions: tuple[Partition, ...]
     ledger: Ledger = field(repr=False)
+    # Audit components that ran out of search budget (each was hidden for, not trusted).
+    undecided: int = 0
 
     def is_visible(self, key: GroupKey) -> bool:
         """Whether the release may show this group (unknown groups are never visible)."""
@@ -111,9 +121,18 @@ class Plan:
         return str(self.counts[key]) if key in self.visible else SUPPRESSED_TEXT
 
 
-def plan_release(cell_counts: Mapping[Cell, int], k: int, history: Sequence[Ledger] = ()) -> Plan:
-    """Decide which groups this release shows; `history` holds the wave's earlier ledgers."""
-    return _plan(cell_counts, k, history)
+def plan_release(
+    cell_counts: Mapping[Cell, int],
+    k: int,
+    history: Sequence[Ledger] = (),
+    *,
+    final: bool = True,
+) -> Plan:
+    """Decide which groups this release shows; `history` holds the wave's earlier ledgers.
+
+    `final` is False for an interim release (more releases of the wave will follow).
+    """
+    return _plan(cell_counts, k, history, final=final)
 
 
 def free_text_allowed(n: int, audience: str) -> bool:
@@ -139,6 +158,7 @@ class _State:
     before: list[dict[GroupKey, int]]
     shown_before: list[frozenset[GroupKey]]
     visible: set[GroupKey]
+    undecided: int = 0
 
     def order(self, key: GroupKey) -> tuple[int, str]:
         return self.now[key], sort_key(key)
@@ -158,6 +178,7 @@ def _plan(
     complement: bool = True,
     time: bool = True,
     exact: bool = True,
+    final: bool = True,
 ) -> Plan:
     """`plan_release` with switches, so tests can show each rule is needed. Not public."""
     if isinstance(k, bool) or not isinstance(k, int) or k < MIN_K:
@@ -186,10 +207,16 @@ def _plan(
         visible=set(),
     )
     state.visible = {g for g, n in state.now.items() if n >= k}
+    if not final:
+        # An interim release keeps back groups that grow slowly (see INTERIM_PACE).
+        last = state.before[-1] if state.before else {}
+        pace = INTERIM_PACE * k
+        state.visible = {g for g in state.visible if state.now[g] - last.get(g, 0) >= pace}
     safe: set[object] = set()
+    fixed = _atoms(state, cumulative) if exact else None
     while True:
         _fixpoint(state, complement=complement, time=time)
-        if not exact or not _audit_round(state, cumulative, safe):
+        if fixed is None or not _audit_round(state, fixed, safe):
             break
     visible = frozenset(state.visible)
     ledger = Ledger(k=k, cells=now_cells, counts=dict(state.now), shown=visible)
@@ -200,6 +227,7 @@ def _plan(
         groups=structure.groups,
         partitions=structure.partitions,
         ledger=ledger,
+        undecided=state.undecided,
     )
 
 
@@ -265,10 +293,16 @@ def _growth_complement(state: _State, r: int, partition: Partition) -> bool:
         changed |= state.hide(min(candidates, key=lambda c: (growth(c), state.now[c], sort_key(c))))
 
 
-def _audit_round(
-    state: _State, cumulative: Sequence[Mapping[Cell, int]], safe: set[object]
-) -> bool:
-    """Run the exact audit once; hide one group per exposure found. True if anything hid."""
+@dataclass
+class _Atoms:
+    """The audit's fixed inputs for one planning run: atom sizes and earlier releases' rows."""
+
+    counts: list[int]
+    earlier: list[frozenset[int]]
+    current: dict[GroupKey, frozenset[int]]
+
+
+def _atoms(state: _State, cumulative: Sequence[Mapping[Cell, int]]) -> _Atoms:
     structure = state.structure
     atom_of: dict[tuple[int, int], int] = {}
     counts: list[int] = []
@@ -289,17 +323,51 @@ def _audit_round(
             if (c, j) in atom_of
         )
 
-    rows: list[frozenset[int]] = []
+    earlier: dict[frozenset[int], None] = {}
     for r, shown in enumerate(state.shown_before):
-        rows += [atoms(key, r) for key in sorted(shown, key=sort_key)]
-    current = sorted(state.visible, key=sort_key)
-    first_current = len(rows)
-    rows += [atoms(key, len(cumulative) - 1) for key in current]
-    suppressible = frozenset(range(first_current, len(rows)))
+        earlier.update(dict.fromkeys(atoms(key, r) for key in sorted(shown, key=sort_key)))
+    last = len(cumulative) - 1
+    current = {key: atoms(key, last) for key in state.structure.groups if state.now[key] >= state.k}
+    return _Atoms(counts, list(earlier), current)
+
+
+def _audit_round(state: _State, fixed: _Atoms, safe: set[object]) -> bool:
+    """Run the exact audit once and hide for every exposure found. True if anything hid.
+
+    Identical rows are audited once (a duplicate adds nothing to the span), so the groups
+    behind one row are hidden together. Among the exposures found, the row that takes part
+    in most of them is hidden first (then the smallest group), until each is touched.
+    """
+    seen = set(fixed.earlier)
+    by_row: dict[frozenset[int], list[GroupKey]] = {}
+    for key in sorted(state.visible, key=sort_key):
+        row = fixed.current[key]
+        if row not in seen:
+            by_row.setdefault(row, []).append(key)
+    current = list(by_row)
+    rows = fixed.earlier + current
+    first = len(fixed.earlier)
+    suppressible = frozenset(range(first, len(rows)))
+    findings = audit(
+        fixed.counts, rows, suppressible, state.k, safe_cache=safe, per_component=PER_ROUND
+    )
+    state.undecided += sum(1 for f in findings if f.atoms is None)
+    open_sets = [{i - first for i in f.rows} for f in findings]
+    open_sets = [s for s in open_sets if s]
     changed = False
-    for finding in audit(counts, rows, suppressible, state.k, safe_cache=safe):
-        candidates = [current[i - first_current] for i in finding.rows]
-        candidates = [key for key in candidates if key in state.visible]
-        if candidates:
-            changed |= state.hide(min(candidates, key=state.order))
+    while open_sets:
+        hits: dict[int, int] = {}
+        for s in open_sets:
+            for i in s:
+                hits[i] = hits.get(i, 0) + 1
+
+        ranked = sorted((_row_order(state, by_row[current[i]], n), i) for i, n in hits.items())
+        victim = ranked[0][1]
+        for key in by_row[current[victim]]:
+            changed |= state.hide(key)
+        open_sets = [s for s in open_sets if victim not in s]
     return changed
+
+
+def _row_order(state: _State, keys: Sequence[GroupKey], hits: int) -> tuple[int, int, str]:
+    return (-hits, state.now[keys[0]], sort_key(keys[0]))

@@ -149,6 +149,30 @@ def test_growth_complement_hides_a_child_shown_both_times() -> None:
     assert shown_teams(second) == set()
 
 
+def test_an_interim_release_keeps_back_a_slow_group_so_the_final_can_show_it() -> None:
+    # Team t has 6 at the interim and 8 at the close. Shown at the interim, the final would
+    # have to hide it (growth 2 < k). An interim shows only groups that gained 2k since the
+    # previous release, so t waits, and the final shows it.
+    interim_counts = {cell("o", "t"): 6}
+    final_counts = {cell("o", "t"): 8}
+    interim = plan_release(interim_counts, 5, final=False)
+    final = plan_release(final_counts, 5, [interim.ledger])
+    assert not interim.visible
+    assert final.is_visible(team("t")) and final.counts[team("t")] == 8
+    # Planned as if it were the final, the same interim shows t and blocks it at the close.
+    eager = plan_release(interim_counts, 5)
+    assert eager.is_visible(team("t"))
+    assert not plan_release(final_counts, 5, [eager.ledger]).is_visible(team("t"))
+
+
+def test_a_later_interim_needs_2k_growth_since_the_previous_release() -> None:
+    first = plan_release({cell("o", "t"): 12}, 5, final=False)
+    slow = plan_release({cell("o", "t"): 19}, 5, [first.ledger], final=False)
+    fast = plan_release({cell("o", "t"): 22}, 5, [first.ledger], final=False)
+    assert first.is_visible(team("t"))
+    assert not slow.is_visible(team("t")) and fast.is_visible(team("t"))
+
+
 def test_counts_may_not_shrink_between_releases() -> None:
     first = plan_release({cell("o", "t"): 6}, 5)
     with pytest.raises(ValueError, match="fewer responses"):
@@ -289,6 +313,7 @@ def test_the_plan_says_nothing_about_hidden_groups_but_that_they_are_hidden() ->
         "counts",
         "groups",
         "partitions",
+        "undecided",  # how many audit components ran out of budget: about the audit, no group
         "ledger",
         "is_visible",
         "display_count",
