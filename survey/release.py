@@ -126,7 +126,7 @@ def make_release(
     earlier = releases_of(wave.id)
     ledgers = [json.loads(r.ledger) for r in earlier]
     history = [Ledger.from_json(entry["groups"]) for entry in ledgers]
-    plan = plan_release(aggregate.cell_counts(), wave.k, history)
+    plan = plan_release(aggregate.cell_counts(), wave.k, history, final=kind == "final")
     # Each shown group's cells folded together once, for the band coding and the payload.
     shown = {key: aggregate.merged(cells) for key, cells in _members(aggregate, plan).items()}
     bands = _code_bands(questionnaire, shown, plan, ledgers)
