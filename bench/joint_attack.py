@@ -24,7 +24,9 @@ STYLES = [(1, 1, 1, 5), (5, 5, 5, 1), (3, 3, 3, 3), (2, 3, 2, 4), (4, 2, 4, 2)]
 def draw(rng: random.Random) -> tuple:
     attributes = rng.randint(0, 2)
     q = questionnaire(attributes)
-    teams = [(f"o{o}", f"t{o}{t}") for o in range(rng.randint(1, 3)) for t in range(rng.randint(1, 4))]
+    teams = [
+        (f"o{o}", f"t{o}{t}") for o in range(rng.randint(1, 3)) for t in range(rng.randint(1, 4))
+    ]
     arrivals = []
     for r in range(rng.randint(1, 3)):
         batch = []
