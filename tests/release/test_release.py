@@ -193,22 +193,28 @@ def test_interim_release_shows_a_group_again_only_after_k_more_responses(
 ) -> None:
     wave = _interim(demo_wave)
     links = links_by_team(wave)
+    # An interim release shows a group only with 2k (here 10) responses new since the
+    # wave's previous release: five are kept back.
     for _ in range(5):
         submit(links[NURSING], answers_all(2), TODAY)
+    early = payload(make_release(wave, kek, kind="interim", today=TODAY))
+    assert early["groups"]["alliance"]["shown"] is False
+    for _ in range(10):
+        submit(links[NURSING], answers_all(3), TODAY)
     first = payload(make_release(wave, kek, kind="interim", today=TODAY))
-    assert first["groups"]["alliance"]["n"] == 5
+    assert first["groups"]["alliance"]["n"] == 15
     # Two more people: showing the alliance again would reveal those two by subtraction.
     for _ in range(2):
         submit(links[NURSING], answers_all(5), TODAY)
     second = payload(make_release(wave, kek, kind="interim", today=TODAY))
     assert second["groups"]["alliance"]["shown"] is False
     assert second["groups"]["alliance"]["text"] == SUPPRESSED_TEXT
-    # Three more: 5 new since the first release, so the alliance may be shown again.
-    for _ in range(3):
+    # Ten more since the previous release (twelve since it was last shown): shown again.
+    for _ in range(10):
         submit(links[NURSING], answers_all(3), TODAY)
     third = payload(make_release(wave, kek, kind="interim", today=TODAY))
-    assert third["groups"]["alliance"]["shown"] is True and third["groups"]["alliance"]["n"] == 10
-    assert [r["sequence"] for r in (first, second, third)] == [1, 2, 3]
+    assert third["groups"]["alliance"]["shown"] is True and third["groups"]["alliance"]["n"] == 27
+    assert [r["sequence"] for r in (early, first, second, third)] == [1, 2, 3, 4]
 
 
 def test_final_release_after_interims_still_respects_the_time_rule(
@@ -216,9 +222,10 @@ def test_final_release_after_interims_still_respects_the_time_rule(
 ) -> None:
     wave = _interim(demo_wave)
     links = links_by_team(wave)
-    for _ in range(6):
-        submit(links[NURSING], answers_all(2), TODAY)
-    make_release(wave, kek, kind="interim", today=TODAY)
+    for value in (2, 3) * 5:
+        submit(links[NURSING], answers_all(value), TODAY)
+    interim = payload(make_release(wave, kek, kind="interim", today=TODAY))
+    assert interim["groups"]["alliance"]["n"] == 10
     submit(links[NURSING], answers_all(5), TODAY)
     final = payload(make_release(closed(wave), kek, kind="final", today=days(1)))
     assert final["kind"] == "final"
