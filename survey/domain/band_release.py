@@ -160,53 +160,25 @@ def _forced(terms: Sequence[Term], m: int) -> bool:
 
 def _max_outside(terms: Sequence[Term], m: int, band: int) -> float:
     """The most people the remainder can hold outside `band`, over all consistent worlds."""
-    return max_outside(terms, band, [(0.0, 0.0)] * m, [None] * len(terms))
+    size = len(terms) * m
 
-
-def max_outside(
-    terms: Sequence[Term],
-    band: int,
-    spans: Sequence[tuple[float, float]],
-    sums: Sequence[tuple[float, float] | None],
-) -> float:
-    """The most people a remainder can hold outside `band`, over all consistent worlds.
-
-    Each term is a group's sign and band display; `sums[t]`, when given, bounds the sum of
-    the term's scores (from its released mean), and `spans[b]` is band b's score range.
-    Unknowns: per term and band, how many people (and, with sums, their score total).
-    """
-    m = len(spans)
-    with_sums = any(s is not None for s in sums)
-    size = len(terms) * m * (2 if with_sums else 1)
-
-    def var(t: int, b: int, total: bool = False) -> int:
-        return (len(terms) * m if total else 0) + t * m + b
-
-    def row_of(entries: dict[int, float]) -> list[float]:
-        row = [0.0] * size
-        for j, v in entries.items():
-            row[j] = v
-        return row
+    def var(t: int, b: int) -> int:
+        return t * m + b
 
     a_eq, b_eq, a_ub, b_ub = [], [], [], []
     for t, (_, display, _) in enumerate(terms):
-        a_eq.append(row_of({var(t, b): 1.0 for b in range(m)}))
+        row = [0.0] * size
+        for b in range(m):
+            row[var(t, b)] = 1.0
+        a_eq.append(row)
         b_eq.append(float(display.n))
         for cell in display.cells:
             low, high = cell.count_range(display.n)
-            row = row_of({var(t, b): 1.0 for b in cell.bands})
+            row = [0.0] * size
+            for b in cell.bands:
+                row[var(t, b)] = 1.0
             a_ub += [row, [-v for v in row]]
             b_ub += [float(high), float(-low)]
-        if with_sums:
-            for b, (lo, hi) in enumerate(spans):
-                a_ub.append(row_of({var(t, b, True): -1.0, var(t, b): lo}))  # z >= lo y
-                a_ub.append(row_of({var(t, b, True): 1.0, var(t, b): -hi}))  # z <= hi y
-                b_ub += [0.0, 0.0]
-            bound = sums[t]
-            if bound is not None:
-                row = row_of({var(t, b, True): 1.0 for b in range(m)})
-                a_ub += [row, [-v for v in row]]
-                b_ub += [bound[1], -bound[0]]
     objective = [0.0] * size
     for b in range(m):
         row = [0.0] * size
