@@ -18,9 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from survey.domain.coding import CodedBands
+from survey.domain.derivable import MeasureKey
 from survey.domain.magnitude import FULL_STEP, Known
-
-MeasureKey = tuple[str, str]
 
 
 @dataclass(frozen=True)

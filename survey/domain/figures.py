@@ -13,6 +13,7 @@ from typing import Any
 
 from survey.domain.aggregate import TOTAL_KEY, ScaleCell
 from survey.domain.band_release import BandRelease
+from survey.domain.derivable import MeasureKey
 from survey.domain.disclosure import SUPPRESSED_TEXT, Ledger, Plan
 from survey.domain.groups import GroupKey
 from survey.domain.magnitude import (
@@ -24,7 +25,7 @@ from survey.domain.magnitude import (
     natural_precision,
     summary_figures,
 )
-from survey.domain.magnitude_audit import Measure, MeasureKey, Relation, audit_magnitudes
+from survey.domain.magnitude_audit import Measure, Relation, audit_magnitudes
 from survey.domain.questionnaire_model import Questionnaire, Scale
 from survey.domain.scale_types import Band
 
