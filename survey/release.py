@@ -129,11 +129,7 @@ def make_release(
     plan = plan_release(aggregate.cell_counts(), wave.k, history, final=kind == "final")
     # Each shown group's cells folded together once, for the band coding and the payload.
     shown = {key: aggregate.merged(cells) for key, cells in _members(aggregate, plan).items()}
-    bands = _code_bands(questionnaire, shown, plan, ledgers)
-    every_band = {
-        key: [*(BandRelease.from_json(e["bands"][key]) for e in ledgers), coded]
-        for key, coded in bands.items()
-    }
+    every_band = _code_bands(questionnaire, shown, plan, ledgers)
     earlier_groups = [json.loads(r.payload)["groups"] for r in earlier]
     figures, bands = release_figures(
         questionnaire,
@@ -172,8 +168,9 @@ def _members(aggregate: WaveAggregate, plan: Plan) -> dict[GroupKey, list[Any]]:
 
 def _code_bands(
     questionnaire: Questionnaire, shown: Shown, plan: Plan, ledgers: list[Any]
-) -> dict[str, BandRelease]:
-    coded: dict[str, BandRelease] = {}
+) -> dict[str, list[BandRelease]]:
+    """Every scale's coded breakdowns at each earlier release, and this release's last."""
+    coded: dict[str, list[BandRelease]] = {}
     for scale in questionnaire.scales:
         bands = scale.template.headline_bands()
         counts = {
@@ -181,7 +178,8 @@ def _code_bands(
             for key, scales in shown.items()
         }
         history = [BandRelease.from_json(entry["bands"][scale.key]) for entry in ledgers]
-        coded[scale.key] = code_release_bands(plan, counts, [b.label for b in bands], history)
+        now = code_release_bands(plan, counts, [b.label for b in bands], history)
+        coded[scale.key] = [*history, now]
     return coded
 
 

@@ -114,6 +114,7 @@ def audit_magnitudes(
         _show(shown[current], key, figures(key, level))
     coded = {scale: list(releases) for scale, releases in (bands or {}).items()}
     memo: dict[object, float] = {}
+    bounds_memo: dict[object, tuple[float, float] | None] = {}
     while True:
         found = families(structure.partitions, atoms, counts, shown)
         victims = _victims(
@@ -123,6 +124,7 @@ def audit_magnitudes(
             shown=shown,
             sizes=counts[current],
             current=current,
+            memo=bounds_memo,
         )
         joint, displays = _band_victims(
             measures,
@@ -210,12 +212,18 @@ def _victims(
     shown: Sequence[Mapping[GroupKey, Knowns]],
     sizes: Mapping[GroupKey, int],
     current: int,
+    memo: dict[object, tuple[float, float] | None],
 ) -> set[GroupKey]:
     by_key = {m.key: m for m in measures}
     bounds: dict[MeasureKey, dict[int, _Bound]] = {m.key: {} for m in measures}
     for f, family in enumerate(families):
         for measure in measures:
-            found = _family_bound(family, measure, shown)
+            # A family's bound depends only on its terms' figures: rounds reuse it.
+            terms = tuple((c, shown[r][g].get(measure.key)) for c, r, g in family.terms)
+            signature = (measure.key, family.n, terms)
+            if signature not in memo:
+                memo[signature] = _family_bound(family, measure, shown)
+            found = memo[signature]
             if found is None:
                 continue
             low, high = found
