@@ -36,7 +36,7 @@ from sqlalchemy import insert
 from bench import release_alliance as alliance
 from config import TestingConfig
 from survey import create_app
-from survey.domain.sealing import SealContext, open_wave, seal_answers
+from survey.domain.sealing import SealContext, open_wave
 from survey.extensions import db
 from survey.keyring import configured_kek
 from survey.keys import create_key_file
@@ -97,18 +97,7 @@ def _fill(app: Any, size: int) -> int:
         }
         if rng.random() > 0.2:
             answers[role.id] = rng.choice(roles)
-        response_id = f"{rng.getrandbits(128):032x}"
-        sealed = seal_answers(wave.public_key, SealContext(wave.id, team.id, response_id), answers)
-        rows.append(
-            {
-                "id": response_id,
-                "wave_id": wave.id,
-                "team_id": team.id,
-                "questionnaire_version_id": version.id,
-                "iso_week": week,
-                "sealed": sealed,
-            }
-        )
+        rows.append(alliance.sealed_row(wave, team.id, week, answers, rng))
         if len(rows) == 5000:
             db.session.execute(insert(Response), rows)
             rows = []

@@ -104,6 +104,22 @@ def _open(
     return open_survey_wave(plan, configured_kek(app.config)), teams
 
 
+def sealed_row(
+    wave: Wave, team_id: int, week: str, answers: dict[str, int | str], rng: random.Random
+) -> dict[str, Any]:
+    """One response row as Finish stores it: a random id and the answers sealed to the wave."""
+    response_id = f"{rng.getrandbits(128):032x}"
+    sealed = seal_answers(wave.public_key, SealContext(wave.id, team_id, response_id), answers)
+    return {
+        "id": response_id,
+        "wave_id": wave.id,
+        "team_id": team_id,
+        "questionnaire_version_id": wave.questionnaire_version_id,
+        "iso_week": week,
+        "sealed": sealed,
+    }
+
+
 def _seal(wave: Wave, teams: dict[str, Team], people: list[Arrival], rng: random.Random) -> None:
     questionnaire = definition(wave.questionnaire_version)
     items = [item.id for scale in questionnaire.scales for item in scale.items]
@@ -115,18 +131,7 @@ def _seal(wave: Wave, teams: dict[str, Team], people: list[Arrival], rng: random
             item: min(5, max(1, a.level + (n + i) % 3 - 1)) for i, item in enumerate(items)
         }
         answers.update({q: v for q, v in a.attrs if v != "(not answered)"})
-        response_id = f"{rng.getrandbits(128):032x}"
-        sealed = seal_answers(wave.public_key, SealContext(wave.id, team.id, response_id), answers)
-        rows.append(
-            {
-                "id": response_id,
-                "wave_id": wave.id,
-                "team_id": team.id,
-                "questionnaire_version_id": wave.questionnaire_version_id,
-                "iso_week": week,
-                "sealed": sealed,
-            }
-        )
+        rows.append(sealed_row(wave, team.id, week, answers, rng))
     if rows:
         db.session.execute(insert(Response), rows)
     db.session.commit()
