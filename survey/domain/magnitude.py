@@ -71,10 +71,6 @@ def _grid_interval(
     return max(start, Fraction(str(low))), min(start + step, Fraction(str(high)))
 
 
-def _number(value: Fraction) -> float:
-    return float(value)
-
-
 def summary_figures(
     acc: ScoreAccumulator, precision: str, low: float, high: float
 ) -> dict[str, Any]:
@@ -86,15 +82,15 @@ def summary_figures(
     mean = Fraction(total, 10 * n)
     if precision == RANGES:
         start, end = _grid_interval(mean, range_step(low, high), low, high)
-        return {"n": n, "precision": RANGES, "low": _number(start), "high": _number(end)}
+        return {"n": n, "precision": RANGES, "low": float(start), "high": float(end)}
     shown_mean = round_half_up(mean, FULL_STEP)
-    figures: dict[str, Any] = {"n": n, "precision": FULL, "mean": _number(shown_mean)}
+    figures: dict[str, Any] = {"n": n, "precision": FULL, "mean": float(shown_mean)}
     sd = acc.sd
     if sd is None:
         figures.update(sd=None, ci_low=None, ci_high=None)
         return figures
     shown_sd = round_half_up(Fraction(sd), FULL_STEP)
-    figures["sd"] = _number(shown_sd)
+    figures["sd"] = float(shown_sd)
     figures.update(ci_from_released(n, figures["mean"], figures["sd"]))
     return figures
 
@@ -110,8 +106,8 @@ def item_figure(item_sum: int, n: int, precision: str, low: int, high: int) -> d
     mean = Fraction(item_sum, n)
     if precision == RANGES:
         start, end = _grid_interval(mean, range_step(low, high), low, high)
-        return {"precision": RANGES, "low": _number(start), "high": _number(end)}
-    return {"precision": FULL, "mean": _number(round_half_up(mean, FULL_STEP))}
+        return {"precision": RANGES, "low": float(start), "high": float(end)}
+    return {"precision": FULL, "mean": float(round_half_up(mean, FULL_STEP))}
 
 
 @dataclass(frozen=True)
