@@ -23,12 +23,17 @@ from survey.models.core import (
     new_response_id,
     utcnow,
 )
+from survey.models.plans import ACTION_STATUSES, FOUR_RS, Action, ActionComment
 from survey.models.releases import Release, ReleaseImmutable
 from survey.models.workspace import CodeTally, Invitation, SingleUseCode
 
 __all__ = [
+    "ACTION_STATUSES",
+    "FOUR_RS",
     "ROLES",
     "SECTORS",
+    "Action",
+    "ActionComment",
     "ApiToken",
     "AuditEvent",
     "CodeTally",

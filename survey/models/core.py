@@ -145,11 +145,15 @@ class SurveyLink(db.Model):  # type: ignore[name-defined,misc]
     """The anonymous link of one team in one wave."""
 
     __tablename__ = "survey_link"
+    __table_args__ = (CheckConstraint("headcount >= 0", name="headcount_non_negative"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_link_token)
     revoked: Mapped[bool] = mapped_column(default=False)
+    # How many staff the team has in this wave (the core team records it; treated as public).
+    # It is the denominator of the response rate a release may show.
+    headcount: Mapped[int | None] = mapped_column(Integer)
     wave: Mapped[Wave] = relationship(back_populates="links")
     team: Mapped[Team] = relationship()
 
