@@ -41,9 +41,9 @@ from survey.domain.family_lp import Bucketed
 from survey.domain.groups import GroupKey, build_structure, sort_key
 from survey.domain.magnitude import WITHHELD, coarser
 
-# Cleared only if the programme can put at least this many of an atom outside the bucket
-# (one person, less a hair for the solver's tolerance, never less than the reader needs).
-CLEAR = 1.0 + 1e-4
+# Cleared only if the programme can put at least this many of an atom outside the bucket:
+# one person, less the same hair of solver tolerance a reader's programme allows.
+CLEAR = 1.0 - 1e-6
 # Worlds tried before each remaining atom gets a programme of its own.
 SCREENS = 4
 
@@ -99,6 +99,53 @@ class _Programme:
         """Maximise; the optimum, the point, and the tags of rows binding the optimum."""
         # Imported here so respondent workers never load SciPy (see stats.t_quantile).
         from scipy.optimize import linprog  # noqa: PLC0415
+
+        matrix, limits, bounds, tags = self._matrix()
+        cost = [0.0] * len(bounds)
+        for j, c in objective.items():
+            cost[j] = -c
+        result = linprog(cost, A_ub=matrix, b_ub=limits, bounds=bounds, method="highs")
+        if result.status != 0:
+            return 0.0, [], []  # the truth is feasible, so this cannot happen; count as pinned
+        binding = [
+            tag
+            for tag, dual in zip(tags, result.ineqlin.marginals, strict=True)
+            if tag is not None and abs(dual) > 1e-9
+        ]
+        return float(-result.fun), list(result.x), binding
+
+    def spread(self, targets: Sequence[Mapping[int, float]]) -> list[float]:
+        """A world that puts at least one person outside as many targets as it can.
+
+        Maximises the sum over targets of min(target, CLEAR), with one capped helper
+        variable per target, so the optimum spreads people over every target it can
+        rather than piling them into the cheapest one.
+        """
+        from scipy.optimize import linprog  # noqa: PLC0415
+        from scipy.sparse import bmat, coo_matrix  # noqa: PLC0415
+
+        matrix, limits, bounds, _ = self._matrix()
+        size, extra = len(bounds), len(targets)
+        data, rows, cols = [], [], []
+        for t, target in enumerate(targets):
+            for j, c in target.items():
+                rows.append(t)
+                cols.append(j)
+                data.append(-c)
+        left = coo_matrix((data, (rows, cols)), shape=(extra, size))
+        right = coo_matrix(([1.0] * extra, (range(extra), range(extra))), shape=(extra, extra))
+        stacked = bmat([[matrix, None], [left, right]], format="csr")
+        cost = [0.0] * size + [-1.0] * extra
+        result = linprog(
+            cost,
+            A_ub=stacked,
+            b_ub=[*limits, *([0.0] * extra)],
+            bounds=[*bounds, *([(0.0, 2 * CLEAR)] * extra)],
+            method="highs",
+        )
+        return list(result.x[:size]) if result.status == 0 else []
+
+    def _matrix(self) -> Any:
         from scipy.sparse import coo_matrix  # noqa: PLC0415
 
         if self._built is None:
@@ -121,19 +168,7 @@ class _Programme:
             matrix = coo_matrix((data, (rows, cols)), shape=(len(limits), size)).tocsr()
             bounds = [(0.0, self.upper.get(j)) for j in range(size)]
             self._built = (matrix, limits, bounds, tags)
-        matrix, limits, bounds, tags = self._built
-        cost = [0.0] * len(bounds)
-        for j, c in objective.items():
-            cost[j] = -c
-        result = linprog(cost, A_ub=matrix, b_ub=limits, bounds=bounds, method="highs")
-        if result.status != 0:
-            return 0.0, [], []  # the truth is feasible, so this cannot happen; count as pinned
-        binding = [
-            tag
-            for tag, dual in zip(tags, result.ineqlin.marginals, strict=True)
-            if tag is not None and abs(dual) > 1e-9
-        ]
-        return float(-result.fun), list(result.x), binding
+        return self._built
 
 
 def audit_jointly(
@@ -347,18 +382,18 @@ def _pinned(
     for _ in range(SCREENS):
         if not open_:
             return []
-        objective: dict[int, float] = {}
-        for candidate in open_:
-            for j, c in _outside(lp, candidate, by_key[candidate[1]]).items():
-                objective[j] = objective.get(j, 0.0) + c
-        _, world, _ = lp.solve(objective)
+        order = sorted(open_, key=repr)
+        world = lp.spread([_outside(lp, c, by_key[c[1]]) for c in order])
         before = len(open_)
         _clear(lp, world, open_, by_key, cleared)
         if len(open_) == before:
             break
     proven = []
     for candidate in sorted(open_, key=repr):
+        if candidate not in open_:
+            continue  # cleared by a world found for another
         most, world, binding = lp.solve(_outside(lp, candidate, by_key[candidate[1]]))
+        open_.discard(candidate)
         if most >= CLEAR:
             cleared.add(candidate)
             _clear(lp, world, open_, by_key, cleared)
