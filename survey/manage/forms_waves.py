@@ -6,7 +6,7 @@ field; the service functions check the same rules again, so a view can never ski
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from survey.domain.disclosure import MIN_K
 from survey.services.codes import MAX_BATCH
+from survey.services.wave_admin import date_today
 
 MAX_K = 100
 RELEASE_MODES = [
@@ -34,7 +35,7 @@ RELEASE_MODES = [
 
 def today() -> date:
     """The date the forms check against (UTC, as the respondent pages do)."""
-    return datetime.now(UTC).date()
+    return date_today()
 
 
 class OpenWaveForm(FlaskForm):  # type: ignore[misc]

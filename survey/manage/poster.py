@@ -8,8 +8,9 @@ their hashes, so the sheet is printed straight from the POST that made them.
 from __future__ import annotations
 
 import segno
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from markupsafe import Markup
+from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from survey.access import role_required, signed_in_user
@@ -50,12 +51,16 @@ def print_stylesheet() -> Response:
 
 @bp.get("/links/<int:link_id>/poster")
 @role_required("core")
-def poster(link_id: int) -> str:
+def poster(link_id: int) -> str | WerkzeugResponse:
     """A printable A4 poster: the QR code, the link in text, the promise and k."""
     link = db.session.get(SurveyLink, link_id)
     if link is None or link.revoked:
         abort(404)  # a stopped link must never be printed
     wave = link.wave
+    now = wave_admin.status(wave, today())
+    if not now.taking_responses:
+        flash(f"The wave is {now.label}, so its posters are no longer offered.")
+        return redirect(url_for("manage.wave", wave_id=wave.id), code=303)
     url = public_url(link)
     always, _ = routes_for(link.team.organisation_id, 0)
     return render_template(
@@ -66,7 +71,6 @@ def poster(link_id: int) -> str:
         url=url,
         qr=qr_svg(url),
         last_day=wave.last_day,
-        open_now=wave.is_open(today()) or today() < wave.opens_on,
         routes=always,
         page_title=f"Poster: {link.team.name}",
     )

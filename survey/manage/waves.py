@@ -19,6 +19,7 @@ from wtforms import SelectChoice
 
 from survey import keyring
 from survey.access import role_required, signed_in_user
+from survey.domain.wave_state import State, dates_text
 from survey.extensions import db
 from survey.keys import KeyConfigError
 from survey.manage import bp
@@ -77,13 +78,13 @@ def _rows(wave: Wave) -> list[TeamRow]:
 def waves() -> str:
     """Every wave, newest first; archived ones apart."""
     rows = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc(), Wave.id.desc())).all()
-    now = today()
     return render_template(
         "manage/waves/index.html",
         current=[wave for wave in rows if not wave.archived],
         archived=[wave for wave in rows if wave.archived],
-        state=lambda wave: wave_admin.state(wave, now),
-        closed_on=wave_admin.closed_on,
+        statuses=wave_admin.statuses(rows, today()),
+        latest=wave_admin.latest_releases([wave.id for wave in rows]),
+        dates_text=dates_text,
         page_title="Waves",
     )
 
@@ -157,22 +158,31 @@ def open_wave() -> Page:
 def wave(wave_id: int) -> str:
     """A wave: its dates and state, each team's link and progress, and its releases."""
     found = db.get_or_404(Wave, wave_id)
-    now = today()
+    now = wave_admin.status(found, today())
     return render_template(
         "manage/waves/wave.html",
         wave=found,
-        state=wave_admin.state(found, now),
-        closed_on=wave_admin.closed_on(found),
+        status=now,
+        dates=dates_text(found, now.closed_on),
         rows=_rows(found),
         releases=releases_of(found.id),
-        release_kind=wave_admin.release_kind(found, now),
         page_title=found.name,
     )
 
 
 def _confirm(
-    wave: Wave, form: ConfirmForm, *, title: str, explain: list[str], button: str, action: str
+    wave: Wave,
+    form: ConfirmForm,
+    *,
+    title: str,
+    explain: list[str],
+    button: str,
+    action: str,
+    refusal: str | None = None,
 ) -> tuple[str, int]:
+    """The page that asks before a change; with a refusal, it says why the change cannot be."""
+    if refusal is not None and not form.form_errors:
+        form.form_errors.append(refusal)
     page = render_template(
         "manage/waves/confirm.html",
         wave=wave,
@@ -181,9 +191,29 @@ def _confirm(
         explain=explain,
         button=button,
         action=action,
+        refused=refusal is not None,
         page_title=title,
     )
-    return page, 422 if form.errors else 200
+    if form.is_submitted():
+        return page, 422 if form.errors else 200
+    return page, 409 if refusal is not None else 200
+
+
+def _refusal(wave: Wave, allowed: str, why: str) -> str | None:
+    """Why an action is impossible in the wave's state (None when it is allowed)."""
+    now = wave_admin.status(wave, today())
+    return None if getattr(now, allowed) else _sentence(f"The wave is {now.label}, so {why}")
+
+
+def _release_refusal(wave: Wave) -> str | None:
+    now = wave_admin.status(wave, today())
+    if now.release_kind is not None:
+        return None
+    if now.state is State.RELEASED:
+        return "This wave has had its final release; releases are never remade."
+    if now.state is State.OPEN:
+        return "The wave is still open, and it is released once, when it closes."
+    return _sentence(f"The wave is {now.label}, so no release can be made now")
 
 
 def _done(wave: Wave, message: str) -> Response:
@@ -203,7 +233,11 @@ def close_wave(wave_id: int) -> Page:
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
         else:
-            return _done(found, f"Closed {found.name}. Its links take no more responses.")
+            return _done(
+                found,
+                f"Closed {found.name}. Its links take no more responses. "
+                "The final release can be made now.",
+            )
     return _confirm(
         found,
         form,
@@ -215,6 +249,7 @@ def close_wave(wave_id: int) -> Page:
         ],
         button="Close the wave now",
         action=url_for("manage.close_wave", wave_id=found.id),
+        refusal=_refusal(found, "can_close", "it takes no responses, so it cannot be closed"),
     )
 
 
@@ -263,6 +298,7 @@ def archive_wave(wave_id: int) -> Page:
         ],
         button="Archive the wave",
         action=url_for("manage.archive_wave", wave_id=found.id),
+        refusal=_refusal(found, "can_archive", "close it before archiving it"),
     )
 
 
@@ -271,7 +307,7 @@ def archive_wave(wave_id: int) -> Page:
 def release_wave(wave_id: int) -> Page:
     """Make the wave's next release: final after it closes, interim in interim mode."""
     found = db.get_or_404(Wave, wave_id)
-    kind = wave_admin.release_kind(found, today())
+    kind = wave_admin.status(found, today()).release_kind or "final"
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -297,6 +333,7 @@ def release_wave(wave_id: int) -> Page:
         ],
         button=f"Make the {kind} release",
         action=url_for("manage.release_wave", wave_id=found.id),
+        refusal=_release_refusal(found),
     )
 
 
@@ -323,6 +360,7 @@ def rotate_link(link_id: int) -> Page:
         ],
         button="Stop this link and make a new one",
         action=url_for("manage.rotate_link", link_id=link.id),
+        refusal=_refusal(link.wave, "taking_responses", "its links cannot be changed"),
     )
 
 
@@ -349,4 +387,5 @@ def revoke_link(link_id: int) -> Page:
         ],
         button="Stop this link",
         action=url_for("manage.revoke_link", link_id=link.id),
+        refusal=_refusal(link.wave, "taking_responses", "its links have already stopped"),
     )

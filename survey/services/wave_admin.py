@@ -7,14 +7,16 @@ own; their audit entry follows in a second commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select, union_all
 
+from survey.domain.wave_state import State, WaveStatus, status_of
 from survey.extensions import db
 from survey.models import PendingResponse, Release, Response, SurveyLink, Team, User, Wave
-from survey.release import ReleaseError, make_release, releases_of
+from survey.release import ReleaseError, make_release
 from survey.services.accounts import record_event
 from survey.services.codes import MAX_BATCH, add_codes
 from survey.services.waves import WaveError, WavePlan, open_wave
@@ -28,22 +30,56 @@ class TeamProgress:
     reached_k: bool
 
 
+def date_today() -> date:
+    """Today in UTC, as the respondent pages count days."""
+    return datetime.now(UTC).date()
+
+
 def _target(wave: Wave) -> str:
     return f"wave:{wave.id}"
 
 
-def state(wave: Wave, today: date) -> str:
-    """One word for where a wave stands: archived, upcoming, open or closed."""
-    if wave.archived:
-        return "archived"
-    if today < wave.opens_on and today <= wave.last_day:
-        return "upcoming"
-    return "open" if wave.is_open(today) else "closed"
+def finally_released(wave_ids: Iterable[int]) -> set[int]:
+    """Which of these waves have had their final release (one query for a whole list)."""
+    ids = list(wave_ids)
+    if not ids:
+        return set()
+    query = select(Release.wave_id).where(Release.wave_id.in_(ids), Release.kind == "final")
+    return set(db.session.scalars(query))
 
 
-def closed_on(wave: Wave) -> date | None:
-    """The day a wave was closed early (its links stopped that day), if it was."""
-    return None if wave.closed_early_on is None else wave.closed_early_on + timedelta(days=1)
+def latest_releases(wave_ids: Iterable[int]) -> dict[int, int]:
+    """Each wave's latest release number, for waves that have one (one query for a list)."""
+    ids = list(wave_ids)
+    if not ids:
+        return {}
+    query = (
+        select(Release.wave_id, func.max(Release.sequence))
+        .where(Release.wave_id.in_(ids))
+        .group_by(Release.wave_id)
+    )
+    return {int(wave_id): int(sequence) for wave_id, sequence in db.session.execute(query)}
+
+
+def status(wave: Wave, today: date, *, final_released: bool | None = None) -> WaveStatus:
+    """The wave's one state on `today` and what may be done in it (see domain.wave_state)."""
+    if final_released is None:
+        final_released = wave.id in finally_released([wave.id])
+    interim = wave.release_mode == "interim"
+    return status_of(wave, today, final_released=final_released, interim_mode=interim)
+
+
+def statuses(waves: Sequence[Wave], today: date) -> dict[int, WaveStatus]:
+    """The status of each wave of a list, by wave id."""
+    released = finally_released(wave.id for wave in waves)
+    return {wave.id: status(wave, today, final_released=wave.id in released) for wave in waves}
+
+
+def _refuse_unless_taking_responses(wave: Wave, what: str) -> None:
+    """Refuse a change that only makes sense while a wave takes (or will take) responses."""
+    now = status(wave, date_today())
+    if not now.taking_responses:
+        raise WaveError(f"the wave is {now.label}, so {what}")
 
 
 def open_new_wave(plan: WavePlan, kek: bytes, *, uses_codes: bool, actor: User) -> Wave:
@@ -62,9 +98,10 @@ def open_new_wave(plan: WavePlan, kek: bytes, *, uses_codes: bool, actor: User) 
 def extend(wave: Wave, closes_on: date, today: date, *, actor: User) -> None:
     """Move the closing date later (reopening a wave closed early, if no final release)."""
     current = wave.last_day
-    if wave.archived:
+    now = status(wave, today)
+    if now.state is State.ARCHIVED:
         raise WaveError("an archived wave cannot be extended")
-    if any(release.kind == "final" for release in releases_of(wave.id)):
+    if not now.can_extend:
         raise WaveError("this wave has had its final release, so it cannot take more responses")
     if closes_on <= current:
         raise WaveError(f"choose a date after the current closing date, {current:%-d %B %Y}")
@@ -81,24 +118,27 @@ def extend(wave: Wave, closes_on: date, today: date, *, actor: User) -> None:
 
 def archive(wave: Wave, today: date, *, actor: User) -> None:
     """Put a closed wave away: its links stay dead and it leaves the main list."""
-    if wave.archived:
+    now = status(wave, today)
+    if now.state is State.ARCHIVED:
         raise WaveError("the wave is already archived")
-    if wave.is_open(today) or state(wave, today) == "upcoming":
+    if not now.can_archive:
         raise WaveError("close the wave before archiving it")
     wave.archived = True
     record_event("wave archived", user=actor, target=_target(wave))
 
 
-def release_kind(wave: Wave, today: date) -> str:
-    """The release the button makes: final after the wave closes, interim while it is open."""
-    return "final" if today > wave.last_day else "interim"
-
-
 def release_wave(wave: Wave, kek: bytes, today: date, *, actor: User) -> Release:
     """Make the wave's next release (ReleaseError says why not) and audit it."""
-    if state(wave, today) == "upcoming":
+    now = status(wave, today)
+    kind = now.release_kind
+    if now.state is State.UPCOMING:
         raise ReleaseError("the wave has not opened yet, so there is nothing to release")
-    kind = release_kind(wave, today)
+    if now.state is State.RELEASED:
+        raise ReleaseError("this wave has had its final release; releases are never remade")
+    if now.state is State.ARCHIVED:
+        raise ReleaseError("the wave is archived, so no release can be made")
+    if kind is None:
+        raise ReleaseError("the wave is still open, and it is released once, when it closes")
     release = make_release(wave, kek, kind=kind, today=today)
     record_event(
         "release made",
@@ -116,11 +156,12 @@ def live_link(wave: Wave, team_id: int) -> SurveyLink | None:
 
 def rotate_link(link: SurveyLink, *, actor: User) -> SurveyLink:
     """Stop a link at once and give its team a new one, in one commit."""
+    _refuse_unless_taking_responses(link.wave, "its links cannot be changed")
     current = live_link(link.wave, link.team_id)
     if current is not None and current.id != link.id:
         raise WaveError("this team already has a newer working link; rotate that one instead")
     link.revoked = True
-    fresh = SurveyLink(wave=link.wave, team=link.team)
+    fresh = SurveyLink(wave=link.wave, team=link.team, headcount=link.headcount)
     db.session.add(fresh)
     db.session.flush()
     record_event(
@@ -134,6 +175,7 @@ def rotate_link(link: SurveyLink, *, actor: User) -> SurveyLink:
 
 def revoke_link(link: SurveyLink, *, actor: User) -> None:
     """Stop a link at once; the team has no working link until one is issued."""
+    _refuse_unless_taking_responses(link.wave, "its links have already stopped")
     if link.revoked:
         raise WaveError("this link is already revoked")
     link.revoked = True
@@ -170,7 +212,7 @@ def make_codes(wave: Wave, team: Team, count: int, today: date, *, actor: User) 
     """Make a team's single-use codes (shown once, only their hashes kept) and audit it."""
     if not wave.uses_codes:
         raise WaveError("this wave does not use single-use codes")
-    if state(wave, today) in ("closed", "archived"):
+    if not status(wave, today).taking_responses:
         raise WaveError("the wave has closed, so new codes would never be used")
     if team not in teams_of(wave):
         raise WaveError("that team is not part of this wave")
