@@ -161,7 +161,7 @@ def read_alliance_csv(text: str, sectors: Sequence[str], statuses: Sequence[str]
             problems.append(f"The header row has no {' or '.join(missing)} column.")
         if problems:
             return CsvFile((), tuple(problems))
-        rows = []
+        rows: list[CsvRow] = []
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue

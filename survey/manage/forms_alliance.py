@@ -32,7 +32,7 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
     def csv_text(self) -> str:
         """The text of the file, or the pasted text."""
         upload = self.file.data
-        if upload is not None and getattr(upload, "filename", ""):
+        if upload is not None and getattr(upload, "filename", None):
             raw = upload.read(MAX_CSV_CHARACTERS * 4 + 1)
             try:
                 return str(raw.decode("utf-8-sig"))

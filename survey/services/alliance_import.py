@@ -78,8 +78,8 @@ def _when(day: date | None) -> str:
 def _compare(row: CsvRow, found: Organisation | None) -> tuple[str, list[str], list[str]]:
     """(action, changes, problems) of a clean row against the stored organisation."""
     if found is None:
-        teams = [team.name for team in row.teams]
-        return "new", [f"new organisation with {len(teams)} teams: {', '.join(teams)}"], []
+        names = [team.name for team in row.teams]
+        return "new", [f"new organisation with {len(names)} teams: {', '.join(names)}"], []
     problems: list[str] = []
     if found.name != row.name:
         problems.append(f"an organisation called “{found.name}” exists: spell it the same way")
@@ -122,7 +122,7 @@ def preview_import(text: str) -> ImportPlan:
         if key and key in first_line:
             problems.append(f"the organisation is already on line {first_line[key]}")
         first_line.setdefault(key, row.line)
-        action, changes = "", []
+        action, changes = "", list[str]()
         if not problems:
             action, changes, extra = _compare(row, stored.get(key))
             problems += extra
@@ -177,7 +177,7 @@ def apply_import(text: str, digest: str, *, actor: User) -> ImportPlan:
                 pledge_status=row.pledge_status,
             )
             db.session.add(organisation)
-            teams = {}
+            teams: dict[str, Team] = {}
         elif row.action == "changed":
             organisation = stored[row.name.lower()]
             organisation.sector = row.sector
