@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -49,6 +49,11 @@ class TeamRow:
     codes: int
     stopped_links: int
     latest: SurveyLink
+
+    @property
+    def headcount(self) -> int | None:
+        """How many staff the team has in this wave, if recorded."""
+        return self.latest.headcount
 
 
 def _sentence(message: str) -> str:
@@ -157,17 +162,55 @@ def open_wave() -> Page:
 @role_required("core")
 def wave(wave_id: int) -> str:
     """A wave: its dates and state, each team's link and progress, and its releases."""
-    found = db.get_or_404(Wave, wave_id)
+    return _wave_page(db.get_or_404(Wave, wave_id), {}, {})[0]
+
+
+def _wave_page(
+    found: Wave, typed: dict[int, str], errors: dict[int, str], status: int = 200
+) -> tuple[str, int]:
     now = wave_admin.status(found, today())
-    return render_template(
+    page = render_template(
         "manage/waves/wave.html",
         wave=found,
         status=now,
         dates=dates_text(found, now.closed_on),
         rows=_rows(found),
         releases=releases_of(found.id),
+        headcount_form=ConfirmForm(formdata=None),
+        typed=typed,
+        headcount_errors=errors,
         page_title=found.name,
     )
+    return page, status
+
+
+@bp.post("/waves/<int:wave_id>/headcounts")
+@role_required("core")
+def wave_headcounts(wave_id: int) -> Page:
+    """Record how many staff each team of the wave has (the response rate's denominator)."""
+    found = db.get_or_404(Wave, wave_id)
+    if not ConfirmForm().validate_on_submit():
+        flash("The form had expired, so nothing was saved. Please try again.")
+        return redirect(url_for("manage.wave", wave_id=found.id, _anchor="headcounts"), code=303)
+    typed = {
+        team.id: request.form.get(f"headcount-{team.id}", "").strip()
+        for team in wave_admin.teams_of(found)
+    }
+    errors = {
+        team_id: "Enter a whole number of staff, or leave it empty if not known."
+        for team_id, text in typed.items()
+        if text and not (text.isdigit() and int(text) <= wave_admin.HEADCOUNT_MAX)
+    }
+    if errors:
+        return _wave_page(found, typed, errors, 422)
+    counts = {team_id: int(text) if text else None for team_id, text in typed.items()}
+    try:
+        changed = wave_admin.set_headcounts(found, counts, today(), actor=signed_in_user())
+    except WaveError as error:
+        flash(_sentence(str(error)))
+    else:
+        flash(f"Headcounts saved for {changed} team{'' if changed == 1 else 's'}.")
+    return redirect(url_for("manage.wave", wave_id=found.id, _anchor="headcounts"), code=303)
 
 
 def _confirm(

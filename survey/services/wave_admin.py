@@ -149,6 +149,40 @@ def release_wave(wave: Wave, kek: bytes, today: date, *, actor: User) -> Release
     return release
 
 
+HEADCOUNT_MAX = 100_000
+
+
+def set_headcounts(
+    wave: Wave, headcounts: dict[int, int | None], today: date, *, actor: User
+) -> int:
+    """Record how many staff each team has in this wave (the response-rate denominator).
+
+    Every link of the team in the wave carries the figure, so a rotated link keeps it.
+    Refused once the final release is made: its response rates are fixed. Commits once;
+    returns how many teams changed.
+    """
+    now = status(wave, today)
+    if now.state in (State.RELEASED, State.ARCHIVED):
+        raise WaveError(f"the wave is {now.label}, so its headcounts are fixed")
+    if any(count is not None and not 0 <= count <= HEADCOUNT_MAX for count in headcounts.values()):
+        raise WaveError(f"a headcount is a whole number from 0 to {HEADCOUNT_MAX}")
+    current = {
+        link.team_id: link.headcount for link in sorted(wave.links, key=lambda item: item.id)
+    }
+    changed = {
+        team: (current[team], count)
+        for team, count in sorted(headcounts.items())
+        if team in current and current[team] != count
+    }
+    for link in wave.links:
+        if link.team_id in changed:
+            link.headcount = changed[link.team_id][1]
+    if changed:
+        detail = "; ".join(f"team:{team} {old} -> {new}" for team, (old, new) in changed.items())
+        record_event("headcounts changed", user=actor, target=_target(wave), detail=detail)
+    return len(changed)
+
+
 def live_link(wave: Wave, team_id: int) -> SurveyLink | None:
     """The team's working link in a wave, if it has one."""
     return next((link for link in wave.links if link.team_id == team_id and not link.revoked), None)
