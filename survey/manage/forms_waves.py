@@ -54,6 +54,10 @@ class OpenWaveForm(FlaskForm):  # type: ignore[misc]
         validators=[InputRequired("Choose a questionnaire version.")],
     )
     teams = SelectMultipleField("Teams", coerce=int)
+    # Whole groups at once: every team, every team of a sector, every team of an organisation.
+    all_teams = BooleanField("Every team of the alliance")
+    sectors = SelectMultipleField("By sector", coerce=str)
+    organisations = SelectMultipleField("By organisation", coerce=int)
     opens_on = DateField(
         "Opens on",
         description="The first day the links take responses.",
@@ -85,9 +89,10 @@ class OpenWaveForm(FlaskForm):  # type: ignore[misc]
     )
 
     def validate_teams(self, field: SelectMultipleField) -> None:
-        """At least one team."""
-        if not field.data:
-            raise ValidationError("Choose at least one team.")
+        """At least one team, chosen one by one or as a group."""
+        groups = self.all_teams.data or self.sectors.data or self.organisations.data
+        if not field.data and not groups:
+            raise ValidationError("Choose at least one team, an organisation or a sector.")
 
     def validate_closes_on(self, field: DateField) -> None:
         """Not before the opening date, and not already past."""

@@ -101,9 +101,24 @@ def _team_groups() -> list[tuple[Organisation, list[Team]]]:
     return [(org, list(members)) for org, members in groupby(teams, key=lambda t: t.organisation)]
 
 
-def _plan(form: OpenWaveForm) -> WavePlan:
+def _chosen(form: OpenWaveForm, groups: list[tuple[Organisation, list[Team]]]) -> list[Team]:
+    """Every team chosen: one by one, by organisation, by sector, or all of them."""
+    organisations = set(form.organisations.data or [])
+    sectors = set(form.sectors.data or [])
+    single = set(form.teams.data or [])
+    return [
+        team
+        for org, teams in groups
+        for team in teams
+        if form.all_teams.data
+        or org.id in organisations
+        or org.sector in sectors
+        or team.id in single
+    ]
+
+
+def _plan(form: OpenWaveForm, teams: list[Team]) -> WavePlan:
     questionnaire = db.session.get(QuestionnaireVersion, form.questionnaire.data)
-    teams = db.session.scalars(select(Team).where(Team.id.in_(form.teams.data))).all()
     if questionnaire is None:
         raise WaveError("choose a questionnaire version")
     return WavePlan(
@@ -132,14 +147,22 @@ def open_wave() -> Page:
     ]
     groups = _team_groups()
     form.teams.choices = [SelectChoice(team.id, team.name) for _, teams in groups for team in teams]
+    form.organisations.choices = [SelectChoice(org.id, org.name) for org, _ in groups]
+    sectors = sorted({org.sector for org, _ in groups})
+    form.sectors.choices = [SelectChoice(sector, sector) for sector in sectors]
     if not form.is_submitted():
         form.opens_on.data = today()
         form.closes_on.data = today() + timedelta(weeks=DEFAULT_WEEKS_OPEN)
+        preset = request.args.get("organisation", type=int)
+        form.organisations.data = [preset] if preset else []
     if form.validate_on_submit():
         try:
             kek = keyring.configured_kek(current_app.config)
             wave = wave_admin.open_new_wave(
-                _plan(form), kek, uses_codes=bool(form.uses_codes.data), actor=signed_in_user()
+                _plan(form, _chosen(form, groups)),
+                kek,
+                uses_codes=bool(form.uses_codes.data),
+                actor=signed_in_user(),
             )
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
@@ -152,7 +175,12 @@ def open_wave() -> Page:
         "manage/waves/new.html",
         form=form,
         groups=groups,
+        sectors=[
+            (sector, sum(len(t) for o, t in groups if o.sector == sector)) for sector in sectors
+        ],
         chosen=set(form.teams.data or []),
+        chosen_orgs=set(form.organisations.data or []),
+        chosen_sectors=set(form.sectors.data or []),
         page_title="Open a wave",
     )
     return page, 422 if form.errors else 200
@@ -176,7 +204,6 @@ def _wave_page(
         dates=dates_text(found, now.closed_on),
         rows=_rows(found),
         releases=releases_of(found.id),
-        headcount_form=ConfirmForm(formdata=None),
         typed=typed,
         headcount_errors=errors,
         page_title=found.name,

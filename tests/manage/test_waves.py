@@ -160,8 +160,8 @@ def test_the_form_groups_teams_by_organisation_and_suggests_k_5(
     page = as_core.get("/manage/waves/new")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    north = html.index("<legend>North Hospice</legend>")
-    south = html.index("<legend>South Food Bank</legend>")
+    north = html.index("<strong>North Hospice</strong>")
+    south = html.index("<strong>South Food Bank</strong>")
     assert north < html.index("Day unit") < html.index("Night unit") < south
     assert south < html.index("Outreach")
     assert re.search(r'<input[^>]*id="k"[^>]*value="5"', html)
