@@ -7,6 +7,10 @@ their hashes, so the sheet is printed straight from the POST that made them.
 
 from __future__ import annotations
 
+import csv
+import io
+from typing import Any
+
 import segno
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from markupsafe import Markup
@@ -57,10 +61,9 @@ def poster(link_id: int) -> str | WerkzeugResponse:
     if link is None or link.revoked:
         abort(404)  # a stopped link must never be printed
     wave = link.wave
-    now = wave_admin.status(wave, today())
-    if not now.taking_responses:
-        flash(f"The wave is {now.label}, so its posters are no longer offered.")
-        return redirect(url_for("manage.wave", wave_id=wave.id), code=303)
+    closed = _closed(wave, "its posters are no longer offered")
+    if closed is not None:
+        return closed
     url = public_url(link)
     always, _ = routes_for(link.team.organisation_id, 0)
     return render_template(
@@ -74,6 +77,67 @@ def poster(link_id: int) -> str | WerkzeugResponse:
         routes=always,
         page_title=f"Poster: {link.team.name}",
     )
+
+
+def _closed(wave: Wave, what: str) -> WerkzeugResponse | None:
+    """Back to the wave's page, saying why, when its links take no more responses."""
+    now = wave_admin.status(wave, today())
+    if now.taking_responses:
+        return None
+    flash(f"The wave is {now.label}, so {what}.")
+    return redirect(url_for("manage.wave", wave_id=wave.id), code=303)
+
+
+def _live_links(wave: Wave) -> list[SurveyLink]:
+    """The working link of every team of the wave, by organisation and team."""
+    links = [wave_admin.live_link(wave, team.id) for team in wave_admin.teams_of(wave)]
+    return [link for link in links if link is not None]
+
+
+@bp.get("/waves/<int:wave_id>/posters")
+@role_required("core")
+def posters(wave_id: int) -> str | WerkzeugResponse:
+    """Every team's poster in one document: one A4 page per team, printed in one go."""
+    wave = db.get_or_404(Wave, wave_id)
+    closed = _closed(wave, "its posters are no longer offered")
+    if closed is not None:
+        return closed
+    routes: dict[int, list[Any]] = {}
+    pages = []
+    for link in _live_links(wave):
+        organisation_id = link.team.organisation_id
+        if organisation_id not in routes:
+            routes[organisation_id] = list(routes_for(organisation_id, 0)[0])
+        url = public_url(link)
+        pages.append((link, url, qr_svg(url), routes[organisation_id]))
+    return render_template(
+        "manage/waves/posters.html",
+        wave=wave,
+        q=definition(wave.questionnaire_version),
+        pages=pages,
+        last_day=wave.last_day,
+        page_title=f"Posters: {wave.name}",
+    )
+
+
+@bp.get("/waves/<int:wave_id>/links.csv")
+@role_required("core")
+def links_csv(wave_id: int) -> Response | WerkzeugResponse:
+    """Every working link of the wave as CSV (organisation, team, link), for mailing out."""
+    wave = db.get_or_404(Wave, wave_id)
+    closed = _closed(wave, "its links take no more responses")
+    if closed is not None:
+        return closed
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["organisation", "team", "link"])
+    for link in _live_links(wave):
+        writer.writerow([link.team.organisation.name, link.team.name, public_url(link)])
+    response = Response(out.getvalue().encode("utf-8-sig"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="lantern-wave-{wave.id}-links.csv"'
+    )
+    return response
 
 
 def _codes_form(wave: Wave) -> CodesForm:
