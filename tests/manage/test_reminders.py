@@ -43,4 +43,4 @@ def test_the_home_page_lists_what_needs_attention(
     )
     assert "South Food Bank" not in page and "Gone Trust" not in page and "Later round" not in page
     assert as_core.post(f"/manage/waves/{ended.id}/release").status_code == 303
-    assert "Ended round" not in text_of(as_core.get("/manage/"))
+    assert "Releases waiting" not in text_of(as_core.get("/manage/"))
