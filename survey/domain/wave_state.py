@@ -103,6 +103,6 @@ def dates_text(wave: Calendar, closed_on: date | None) -> str:
     opens = f"{wave.opens_on:%-d %B %Y}"
     if closed_on is None:
         return f"{opens} to {wave.closes_on:%-d %B %Y}"
-    if closed_on <= wave.opens_on:
+    if closed_on < wave.opens_on:
         return f"was to open {opens}; closed early on {closed_on:%-d %B %Y}, before it opened"
     return f"opened {opens}; closed early on {closed_on:%-d %B %Y}"

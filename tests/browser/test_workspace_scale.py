@@ -59,9 +59,9 @@ class Findings:
 
     def check(self, page: Page, name: str) -> None:
         self.pages.append(name)
-        page.screenshot(
-            path=str(self.folder / f"scale-{name}-{self.size}.png"), full_page=True, scale="css"
-        )
+        shot = self.folder / f"scale-{name}-{self.size}"
+        page.screenshot(path=f"{shot}.png", full_page=True, scale="css")
+        page.screenshot(path=f"{shot}-first-screen.png", scale="css")
         self.violations += [f"[{name}] {line}" for line in CHECKS["axe"](page)]
 
 
