@@ -23,7 +23,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from survey.domain.disclosure import MIN_K
-from survey.services.codes import MAX_BATCH
 from survey.services.wave_admin import date_today
 
 MAX_K = 100
@@ -114,18 +113,14 @@ class ExtendForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class CodesForm(FlaskForm):  # type: ignore[misc]
-    """How many single-use codes to make for which team."""
+class VoidCodesForm(FlaskForm):  # type: ignore[misc]
+    """The void key printed at the top of a sheet of codes."""
 
-    team = SelectField("Team", coerce=int, validators=[InputRequired("Choose a team.")])
-    count = IntegerField(
-        "How many codes",
-        description="One per person who may take part, plus a few spare.",
-        default=30,
+    void_key = StringField(
+        "Void key printed on the sheet",
+        description="Four groups of letters and digits, like ACDEF-GHJKM-NPRTW-XY346.",
         validators=[
-            InputRequired(f"Enter a number from 1 to {MAX_BATCH}."),
-            NumberRange(
-                min=1, max=MAX_BATCH, message=f"Make from 1 to {MAX_BATCH} codes at a time."
-            ),
+            DataRequired("Enter the void key printed at the top of the sheet."),
+            Length(max=40, message="The void key is 20 letters and digits."),
         ],
     )

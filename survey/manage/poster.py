@@ -1,8 +1,7 @@
-"""Printable pages: an A4 poster per team link, and sheets of single-use codes to cut up.
+"""Printable pages: an A4 poster per team link (or every team's at once), and links as CSV.
 
 The QR code is drawn on the server by `segno` as inline SVG (no image service, no
-script). Codes exist in plain form only in the response that shows them: the server keeps
-their hashes, so the sheet is printed straight from the POST that made them.
+script).
 """
 
 from __future__ import annotations
@@ -12,21 +11,26 @@ import io
 from typing import Any
 
 import segno
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import SelectChoice
 
-from survey.access import role_required, signed_in_user
+from survey.access import role_required
 from survey.extensions import db
 from survey.manage import bp
-from survey.manage.forms_waves import CodesForm, today
-from survey.models import SurveyLink, Team, Wave
+from survey.manage.forms_waves import today
+from survey.models import SurveyLink, Wave
 from survey.services import wave_admin
-from survey.services.codes import codes_made
 from survey.services.questionnaires import definition
 from survey.services.signposting import routes_for
-from survey.services.waves import WaveError
 
 # Medium error correction survives a creased or partly covered poster.
 QR_ERROR_LEVEL = "m"
@@ -138,50 +142,3 @@ def links_csv(wave_id: int) -> Response | WerkzeugResponse:
         f'attachment; filename="lantern-wave-{wave.id}-links.csv"'
     )
     return response
-
-
-def _codes_form(wave: Wave) -> CodesForm:
-    form = CodesForm()
-    form.team.choices = [SelectChoice(team.id, team.name) for team in wave_admin.teams_of(wave)]
-    return form
-
-
-@bp.route("/waves/<int:wave_id>/codes", methods=["GET", "POST"])
-@role_required("core")
-def make_codes(wave_id: int) -> str | tuple[str, int]:
-    """Make single-use codes for a team and show them once, as a sheet to print and cut."""
-    wave = db.session.get(Wave, wave_id)
-    if wave is None or not wave.uses_codes:
-        abort(404)
-    form = _codes_form(wave)
-    if form.validate_on_submit():
-        team = db.session.get(Team, form.team.data)
-        try:
-            if team is None:
-                raise WaveError("that team is not part of this wave")
-            codes = wave_admin.make_codes(
-                wave, team, form.count.data, today(), actor=signed_in_user()
-            )
-        except WaveError as error:
-            message = str(error)
-            form.form_errors.append(message[:1].upper() + message[1:] + ".")
-        else:
-            # Shown straight from the POST: only hashes are kept, so it cannot be shown again.
-            link = wave_admin.live_link(wave, team.id)
-            return render_template(
-                "manage/waves/codes_sheet.html",
-                wave=wave,
-                team=team,
-                codes=codes,
-                url=public_url(link) if link is not None else "",
-                page_title=f"Codes: {team.name}",
-            )
-    page = render_template(
-        "manage/waves/codes.html",
-        wave=wave,
-        form=form,
-        made=codes_made(wave),
-        teams=wave_admin.teams_of(wave),
-        page_title=f"Codes for {wave.name}",
-    )
-    return page, 422 if form.errors else 200

@@ -15,10 +15,20 @@ from sqlalchemy import func, select, union_all
 
 from survey.domain.wave_state import State, WaveStatus, status_of
 from survey.extensions import db
-from survey.models import PendingResponse, Release, Response, SurveyLink, Team, User, Wave
+from survey.models import (
+    CodeBatch,
+    PendingResponse,
+    Release,
+    Response,
+    SurveyLink,
+    Team,
+    User,
+    Wave,
+)
 from survey.release import ReleaseError, make_release
 from survey.services.accounts import record_event
-from survey.services.codes import MAX_BATCH, add_codes
+from survey.services.codes import MAX_BATCH, add_batch, void_batch
+from survey.services.membership import _note
 from survey.services.waves import WaveError, WavePlan, open_wave
 
 
@@ -243,17 +253,58 @@ def progress(wave: Wave) -> list[TeamProgress]:
 
 
 def make_codes(wave: Wave, team: Team, count: int, today: date, *, actor: User) -> list[str]:
-    """Make a team's single-use codes (shown once, only their hashes kept) and audit it."""
+    """Make one sheet of a team's single-use codes and audit it; the codes, shown once."""
+    return make_sheets(wave, {team.id: count}, today, actor=actor)[0].codes
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet of codes just made (or shown again from its key): print it now."""
+
+    batch: CodeBatch
+    void_key: str
+    codes: list[str]
+
+
+def make_sheets(wave: Wave, counts: dict[int, int], today: date, *, actor: User) -> list[Sheet]:
+    """Make a sheet of codes for each team with a count, in one commit, audited per team."""
     if not wave.uses_codes:
         raise WaveError("this wave does not use single-use codes")
     if not status(wave, today).taking_responses:
         raise WaveError("the wave has closed, so new codes would never be used")
-    if team not in teams_of(wave):
+    teams = {team.id: team for team in teams_of(wave)}
+    if any(team_id not in teams for team_id in counts):
         raise WaveError("that team is not part of this wave")
-    if not 1 <= count <= MAX_BATCH:
+    if not counts or not all(1 <= count <= MAX_BATCH for count in counts.values()):
         raise WaveError(f"make between 1 and {MAX_BATCH} codes at a time")
-    codes = add_codes(wave, team, count)
+    sheets = []
+    for team_id, count in sorted(counts.items(), key=lambda item: _team_order(teams[item[0]])):
+        batch, key, codes = add_batch(wave, teams[team_id], count, today)
+        sheets.append(Sheet(batch, key, codes))
+        _note("codes made", actor, _target(wave), f"team:{team_id}; {count} codes")
+    db.session.commit()
+    return sheets
+
+
+def _team_order(team: Team) -> tuple[str, str]:
+    return (team.organisation.name, team.name)
+
+
+def batches_of(wave: Wave) -> list[CodeBatch]:
+    """Every sheet of codes made for the wave, by team, then oldest first."""
+    found = db.session.scalars(select(CodeBatch).where(CodeBatch.wave_id == wave.id)).all()
+    return sorted(found, key=lambda batch: (*_team_order(batch.team), batch.id))
+
+
+def void_sheet(batch: CodeBatch, void_key: str, today: date, *, actor: User) -> None:
+    """Stop every code of a sheet that was never handed out, given the key printed on it."""
+    if batch.voided_on is not None:
+        raise WaveError("this sheet is already void")
+    if not void_batch(batch, void_key, today):
+        raise WaveError("that is not the void key printed on this sheet")
     record_event(
-        "codes made", user=actor, target=_target(wave), detail=f"team:{team.id}; {count} codes"
+        "codes voided",
+        user=actor,
+        target=f"wave:{batch.wave_id}",
+        detail=f"team:{batch.team_id}; batch:{batch.id}; {batch.size} codes",
     )
-    return codes

@@ -35,7 +35,7 @@ from tests.conftest import days
 from tests.manage.conftest import Members, Staff, audit, count, field_error, my_routes, text_of
 from tests.release.helpers import answers_all, submit
 
-MY_VIEWS = ("survey.manage.waves", "survey.manage.poster")
+MY_VIEWS = ("survey.manage.waves", "survey.manage.poster", "survey.manage.codes")
 MY_ACTIONS = (
     "wave opened",
     "wave closed early",
