@@ -11,6 +11,7 @@ a screenshot under test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.models import Organisation, Team, Wave
 from survey.services.questionnaires import store_questionnaire_file
+from survey.services.waves import WavePlan, open_wave
 from tests.alliance_file import alliance_rows, as_csv
 from tests.browser.audit import CHECKS
 from tests.browser.live import LAPTOP, PHONE, Browsing
@@ -225,4 +227,57 @@ def test_an_alliance_from_a_csv_to_a_released_wave(
         "refused",
         "wave-released",
     ]
+    assert not findings.violations, "axe-core violations:\n" + "\n".join(findings.violations)
+
+
+def seed_coded_wave(kek: bytes, questionnaire_dir: Path) -> dict[str, tuple[str, str]]:
+    """The first core account and a wave in code mode for one organisation's three teams."""
+    made = seed_core_account(kek, questionnaire_dir)
+    version = store_questionnaire_file(questionnaire_dir / "demo-sts.yaml")
+    organisation = Organisation(name="Harbour Trust", sector="housing")
+    teams = [Team(name=name, organisation=organisation) for name in ("Day", "Night", "Outreach")]
+    db.session.add_all([organisation, *teams])
+    db.session.commit()
+    plan = WavePlan("Coded round", version, teams, date.today(), date.today() + timedelta(days=20))
+    open_wave(replace(plan, uses_codes=True), kek)
+    return made
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_code_sheets_for_several_teams_shown_once_then_one_voided(
+    browser: Browser, tmp_path: Path, screenshots: Path, size: str
+) -> None:
+    findings = Findings(screenshots, size)
+    with serve_seeded(tmp_path, seed_coded_wave) as site:
+        session = Browsing(browser, site)
+        try:
+            page = session.page(**VIEWPORTS[size])
+            sign_in(page, site, *site.accounts["core"])
+            with site.app.app_context():
+                wave_id = db.session.scalars(select(Wave.id)).one()
+                db.session.remove()
+            go(page, site, f"/manage/waves/{wave_id}/codes")
+            page.get_by_label("Day (Harbour Trust)").fill("6")
+            page.get_by_label("Outreach (Harbour Trust)").fill("4")
+            findings.check(page, "codes")
+            submit(page, "Make the codes and show the sheets")
+            assert page.locator(".slip-code").count() == 10
+            key = page.locator(".sheet-key code").first.inner_text()
+            findings.check(page, "code-sheets")
+            reloaded = page.reload()
+            assert reloaded is not None and reloaded.status == 410
+            assert page.locator(".slip-code").count() == 0
+            findings.check(page, "code-sheets-shown")
+            go(page, site, f"/manage/waves/{wave_id}/codes")
+            follow(page, "Void this sheet of Day", exact=False)
+            page.get_by_label("Void key printed on the sheet").fill("ACDEF-GHJKM-NPRTW-XY346")
+            submit(page, "Void the sheet", status=422)
+            findings.check(page, "void-refused")
+            page.get_by_label("Void key printed on the sheet").fill(key)
+            submit(page, "Void the sheet")
+            assert "is void" in flash_text(page)
+            assert "void since" in page.inner_text("main")
+        finally:
+            session.close()
+    assert findings.pages == ["codes", "code-sheets", "code-sheets-shown", "void-refused"]
     assert not findings.violations, "axe-core violations:\n" + "\n".join(findings.violations)
