@@ -13,6 +13,7 @@ from wtforms import ValidationError
 
 from survey.access import role_required, signed_in_user
 from survey.manage import bp
+from survey.manage.downloads import csv_download
 from survey.manage.forms_alliance import ImportForm, StoreImportForm
 from survey.models import SECTORS
 from survey.services.alliance_import import (
@@ -87,6 +88,4 @@ def store_import() -> ResponseReturnValue:
 @role_required("core")
 def export_alliance() -> Response:
     """Every organisation and its teams as CSV, in the shape the import reads."""
-    response = Response(export_csv().encode("utf-8-sig"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="lantern-alliance.csv"'
-    return response
+    return csv_download(export_csv(), "lantern-alliance.csv")

@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from survey.access import role_required
 from survey.extensions import db
 from survey.manage import bp
+from survey.manage.downloads import csv_download
 from survey.manage.forms_waves import today
 from survey.models import SurveyLink, Wave
 from survey.services import wave_admin
@@ -137,8 +138,4 @@ def links_csv(wave_id: int) -> Response | WerkzeugResponse:
     writer.writerow(["organisation", "team", "link"])
     for link in _live_links(wave):
         writer.writerow([link.team.organisation.name, link.team.name, public_url(link)])
-    response = Response(out.getvalue().encode("utf-8-sig"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="lantern-wave-{wave.id}-links.csv"'
-    )
-    return response
+    return csv_download(out.getvalue(), f"lantern-wave-{wave.id}-links.csv")

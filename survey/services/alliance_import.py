@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date
 
 from sqlalchemy import select
@@ -34,18 +35,11 @@ class ImportRefused(Exception):
 
 
 @dataclass(frozen=True)
-class PlannedRow:
-    """One row of the file: what it will change, or what is wrong with it."""
+class PlannedRow(CsvRow):
+    """One row of the file: what it will change, or what is wrong with it (all of it)."""
 
-    line: int
-    name: str
-    sector: str
-    joined_on: date | None
-    pledge_status: str
-    teams: tuple[TeamEntry, ...]
-    action: str  # "new", "changed", "unchanged", or "" for a row with problems
-    changes: tuple[str, ...]
-    problems: tuple[str, ...]
+    action: str = ""  # "new", "changed", "unchanged", or "" for a row with problems
+    changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,19 +122,9 @@ def preview_import(text: str) -> ImportPlan:
             problems += extra
             action = "" if extra else action
             changes = [] if extra else changes
-        rows.append(
-            PlannedRow(
-                row.line,
-                row.name,
-                row.sector,
-                row.joined_on,
-                row.pledge_status,
-                row.teams,
-                action,
-                tuple(changes),
-                tuple(problems),
-            )
-        )
+        fields = {item.name: getattr(row, item.name) for item in dataclass_fields(CsvRow)}
+        fields |= {"problems": tuple(problems), "action": action, "changes": tuple(changes)}
+        rows.append(PlannedRow(**fields))
     every = [*parsed.problems]
     every += [f"Line {r.line} ({r.name or 'no name'}): {p}." for r in rows for p in r.problems]
     new_teams = sum(
