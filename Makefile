@@ -34,6 +34,7 @@ test: lint pytest
 bench: setup
 	$(BIN)/python -m bench.release
 	$(BIN)/python -m bench.page_weight
+	$(BIN)/python -m bench.alliance_import
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

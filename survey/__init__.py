@@ -9,7 +9,18 @@ from typing import Any
 from flask import Flask
 
 from config import BaseConfig, from_environment
-from survey import access, auth, cli, database, errors, keyring, padding, security, static_files
+from survey import (
+    access,
+    auth,
+    cli,
+    database,
+    errors,
+    keyring,
+    navigation,
+    padding,
+    security,
+    static_files,
+)
 from survey.api import bp as api_bp
 from survey.extensions import compress, csrf, db, limiter, migrate
 from survey.health import bp as health_bp
@@ -45,6 +56,7 @@ def create_app(config: BaseConfig | Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     padding.init_app(app)
     cli.init_app(app)
+    navigation.init_app(app)
 
     app.register_blueprint(health_bp)
     app.register_blueprint(respond_bp)

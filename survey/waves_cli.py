@@ -15,6 +15,7 @@ from survey.extensions import db
 from survey.keys import KeyConfigError
 from survey.models import Wave
 from survey.release import ReleaseError, count_responses, make_release
+from survey.services import wave_admin
 from survey.services.waves import WaveError, close_wave
 
 waves_cli = AppGroup("waves", help="Survey rounds: list, close, release.")
@@ -53,13 +54,14 @@ def _wave(wave_id: int) -> Wave:
 @waves_cli.command("list")
 def waves_list() -> None:
     """List waves with their dates and release mode (no response counts)."""
-    today = _today().date()
-    for wave in db.session.scalars(select(Wave).order_by(Wave.opens_on)):
+    rows = db.session.scalars(select(Wave).order_by(Wave.opens_on)).all()
+    statuses = wave_admin.statuses(rows, _today().date())
+    for wave in rows:
         if wave.last_day < wave.opens_on:  # closed on or before its opening day
-            dates, state = f"{wave.opens_on}, cancelled before it opened", "closed"
+            dates = f"{wave.opens_on}, cancelled before it opened"
         else:
             dates = f"{wave.opens_on} to {wave.last_day}"
-            state = "open" if wave.is_open(today) else "closed or not yet open"
+        state = statuses[wave.id].label
         click.echo(f"{wave.id}\t{wave.name}\t{dates}\t{wave.release_mode}\t{state}")
 
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey.models import SECTORS
@@ -35,6 +43,21 @@ def attach_error(form: FlaskForm, field: str, message: str) -> None:
         form[field].errors = [*form[field].errors, message]
     else:
         form.form_errors.append(message)
+
+
+class ChoicesField(SelectMultipleField):  # type: ignore[misc]
+    """Several choices from a list; an empty choice counts as none, an unknown one is refused."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Drop empty values (a blank option) before reading the choices."""
+        super().process_formdata([value for value in valuelist if value])
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        """Refuse a value that is not among the choices, in the project's own words."""
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError("Not a valid choice.") from None
 
 
 def _name(label: str, longest: int = NAME_MAX) -> StringField:
@@ -88,10 +111,12 @@ class InviteForm(FlaskForm):  # type: ignore[misc]
         ],
         filters=[strip],
     )
-    access = SelectField(
+    access = ChoicesField(
         "Access to",
+        coerce=str,
         validators=[DataRequired("Choose a team or an organisation.")],
-        description="An organisation includes all its teams, now and later.",
+        description="An organisation includes all its teams, now and later. To give several "
+        "at once, hold Ctrl (⌘ on a Mac) while choosing.",
     )
 
 

@@ -216,7 +216,7 @@ def invite_lead() -> ResponseReturnValue:
             issued = lead_access.invite_lead(
                 form.email.data or "",
                 form.display_name.data or "",
-                form.access.data or "",
+                form.access.data or [],
                 actor=signed_in_user(),
             )
         except MembershipError as error:

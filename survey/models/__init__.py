@@ -25,7 +25,7 @@ from survey.models.core import (
 )
 from survey.models.plans import ACTION_STATUSES, FOUR_RS, Action, ActionComment
 from survey.models.releases import Release, ReleaseImmutable
-from survey.models.workspace import CodeTally, Invitation, SingleUseCode
+from survey.models.workspace import CodeBatch, CodeTally, Invitation, SingleUseCode
 
 __all__ = [
     "ACTION_STATUSES",
@@ -36,6 +36,7 @@ __all__ = [
     "ActionComment",
     "ApiToken",
     "AuditEvent",
+    "CodeBatch",
     "CodeTally",
     "Invitation",
     "LeadGrant",

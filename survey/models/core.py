@@ -70,10 +70,15 @@ class Team(db.Model):  # type: ignore[name-defined,misc]
     """A team inside an organisation; survey links are issued per team."""
 
     __tablename__ = "team"
-    __table_args__ = (UniqueConstraint("organisation_id", "name", name="org_team_name"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name", name="org_team_name"),
+        CheckConstraint("headcount >= 0", name="headcount_non_negative"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # How many staff the team usually has: copied into each new wave's link (`SurveyLink`).
+    headcount: Mapped[int | None] = mapped_column(Integer)
     organisation: Mapped[Organisation] = relationship(back_populates="teams")
 
 

@@ -62,7 +62,7 @@ def open_wave(plan: WavePlan, kek: bytes) -> Wave:
     wave.wrapped_private_key = keys.wrapped_private_key
     wave.kek_id = keys.kek_id
     for team in plan.teams:
-        db.session.add(SurveyLink(wave=wave, team=team))
+        db.session.add(SurveyLink(wave=wave, team=team, headcount=team.headcount))
     db.session.commit()
     return wave
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 
 import pytest
@@ -538,3 +539,28 @@ def test_two_tabs_racing_spend_the_invitation_once(
     with pytest.raises(membership.InvitationUnusable):
         lead_access.accept_invitation(token, "second long passphrase")
     assert sign_in(client, "cy@example.org", "first long passphrase").status_code == 303
+
+
+def test_an_invitation_can_carry_several_grants_at_once(as_core: Staff, members: Members) -> None:
+    data = {
+        "display_name": "Bo Example",
+        "email": "bo@example.org",
+        "access": [f"organisation:{members.north.id}", f"team:{members.outreach.id}"],
+    }
+    page = as_core.get("/manage/leads/invite").get_data(as_text=True)
+    assert re.search(r'<select[^>]*id="access"[^>]*multiple', page)
+    assert as_core.post("/manage/leads/invite", data).status_code == 303
+    bo = db.session.scalars(select(User).where(User.email == "bo@example.org")).one()
+    assert sorted((g.organisation_id or 0, g.team_id or 0) for g in bo.grants) == [
+        (0, members.outreach.id),
+        (members.north.id, 0),
+    ]
+    granted = [e.target for e in audit("lead access granted")]
+    assert granted == [f"organisation:{members.north.id}", f"team:{members.outreach.id}"]
+    # One unknown choice among good ones refuses the whole invitation.
+    refused = as_core.post(
+        "/manage/leads/invite",
+        data | {"email": "cy@example.org", "access": [f"team:{members.day.id}", "team:999"]},
+    )
+    assert refused.status_code == 422 and field_error(refused, "access") == "Not a valid choice."
+    assert db.session.scalars(select(User).where(User.email == "cy@example.org")).first() is None
