@@ -13,6 +13,8 @@ from survey.manage import (  # noqa: E402,F401  (routes register on import)
     home,
     membership,
     poster,
+    questionnaire_editor,
+    questionnaire_format,
     questionnaires,
     signposting,
     waves,
