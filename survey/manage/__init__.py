@@ -9,6 +9,8 @@ from flask import Blueprint
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 from survey.manage import (  # noqa: E402,F401  (routes register on import)
+    accounts,
+    audit_log,
     free_text,
     home,
     membership,

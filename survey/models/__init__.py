@@ -23,6 +23,7 @@ from survey.models.core import (
     new_response_id,
     utcnow,
 )
+from survey.models.keychecks import KeyCheck
 from survey.models.plans import ACTION_STATUSES, FOUR_RS, Action, ActionComment
 from survey.models.releases import Release, ReleaseImmutable
 from survey.models.workspace import CodeTally, Invitation, SingleUseCode
@@ -38,6 +39,7 @@ __all__ = [
     "AuditEvent",
     "CodeTally",
     "Invitation",
+    "KeyCheck",
     "LeadGrant",
     "Organisation",
     "PendingResponse",
