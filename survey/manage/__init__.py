@@ -13,6 +13,7 @@ from survey.manage import (  # noqa: E402,F401  (routes register on import)
     audit_log,
     free_text,
     home,
+    keys,
     membership,
     poster,
     questionnaire_editor,
