@@ -12,42 +12,24 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Length
 
 from survey.access import lead_or_core, signed_in_user
+from survey.auth.invite import SetPasswordForm
 from survey.auth.views import _digest, bp
 from survey.extensions import limiter
 from survey.services import own_account
-from survey.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, AccountError
+from survey.services.accounts import MAX_PASSWORD_LENGTH, AccountError
 
 TEMPLATE = "auth/account.html"
 
 
-class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
-    """The current password, then the new one twice."""
+class ChangePasswordForm(SetPasswordForm):
+    """The current password, then the new one twice (as on the set-password page)."""
 
     current = PasswordField(
         "Your current password",
         validators=[DataRequired("Type your current password."), Length(max=MAX_PASSWORD_LENGTH)],
-    )
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired("Choose a new password."),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=MAX_PASSWORD_LENGTH,
-                message=f"Use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters.",
-            ),
-        ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.",
-    )
-    confirm = PasswordField(
-        "Type the new password again",
-        validators=[
-            DataRequired("Type the new password again."),
-            EqualTo("password", message="The two new passwords are not the same."),
-        ],
     )
 
 

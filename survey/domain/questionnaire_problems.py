@@ -31,6 +31,7 @@ _SCALE = re.compile(r"scales\[(\d+)\](?:\.(\w+))?(?:\.(\w+))?")
 _CONTEXT = re.compile(r"context\[(\d+)\](?:\.(\w+))?(?:\[(\d+)\](?:\.(\w+))?)?")
 _PAGE = re.compile(r"pages\[(\d+)\](?:\.(\w+))?(?:\[(\d+)\])?")
 _LINE = re.compile(r"line (\d+), column (\d+)")
+_WORDING_FILE = re.compile(r"(row|item|items)[ .](\w+)")
 _SCALE_FIELDS = {
     "template": "The template of {s}",
     "key": "The key of {s}",
@@ -71,6 +72,10 @@ def place(path: str, document: object) -> str:
         return "The questionnaire"
     if path in _TOP:
         return _TOP[path]
+    if wording := _WORDING_FILE.fullmatch(path):
+        # A licensed-wording file: "row 3" of a CSV, "items.4" or "item 4" of YAML.
+        kind, number = wording.group(1), wording.group(2)
+        return f"Row {number}" if kind == "row" else f"Item {number}"
     if line := _LINE.fullmatch(path):
         return f"Line {line.group(1)} (column {line.group(2)})"
     if scale := _SCALE.fullmatch(path):

@@ -103,7 +103,7 @@ def test_a_questionnaire_is_built_previewed_and_saved_and_the_audit_log_shows_it
         go(page, staff_site, "/auth/account")
         page.get_by_label("Your current password").fill(staff_site.accounts["core"][1])
         page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-        page.get_by_label("Type the new password again").fill(NEW_PASSWORD)
+        page.get_by_label("Type it again").fill(NEW_PASSWORD)
         submit(page, "Change my password")
         assert "Your password is changed" in flash_text(page)
         page.get_by_label("What the token is for").fill("monthly report")
