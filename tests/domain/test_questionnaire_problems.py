@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from survey.domain.questionnaire import QuestionnaireError
 from survey.domain.questionnaire_problems import place, plain_problem, plain_problems
+from survey.domain.questionnaire_schema import build_questionnaire
 from survey.domain.yaml_checks import QuestionnaireProblems
 from tests.domain.questionnaire_docs import document, load
 
@@ -83,3 +87,13 @@ def test_sentences_keep_the_technical_place_beside_them() -> None:
     assert plain_problem(other) == (
         "The time it takes (minutes): Expected a whole number from 1 to 60. (f.yaml, at minutes)"
     )
+
+
+def test_the_documented_example_is_a_questionnaire_once_its_elided_items_are_filled_in() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "questionnaire-format.md").read_text()
+    example = yaml.safe_load(text.split("```yaml\n", 1)[1].split("```", 1)[0])
+    example["scales"][0]["items"] |= {n: f"Own wording {n}" for n in range(3, 18)}
+    del example["pages"]  # the example elides pages too
+    q = build_questionnaire(example, "example")
+    assert q.scales[0].items[0].text.startswith("Wording of item 1: a colon")
+    assert q.quasi_identifiers() == ("role_group",)
