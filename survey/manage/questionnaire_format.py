@@ -26,8 +26,11 @@ def format_html() -> Markup:
     text = FORMAT_FILE.read_text(encoding="utf-8")
     # The title is the page's own heading; the rest renders one level down from it.
     body = text.split("\n", 1)[1] if text.startswith("# ") else text
+    # Examples keep their lines (YAML's indentation is its meaning) and scroll sideways in
+    # their own box, which keyboard users can reach to scroll.
+    html = renderer.render(body).replace("<pre>", '<pre tabindex="0">')
     # Raw HTML is off, so every character of the file reaches the page escaped.
-    return Markup(renderer.render(body))  # noqa: S704  # nosec B704
+    return Markup(html)  # noqa: S704  # nosec B704
 
 
 @bp.get("/questionnaires/format")

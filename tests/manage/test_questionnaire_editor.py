@@ -244,7 +244,8 @@ def test_the_format_page_renders_the_docs_file_and_is_linked_from_upload(
     page = as_core.get("/manage/questionnaires/format")
     assert page.status_code == 200
     assert "Put quotes around wording that contains a colon" in text_of(page)
-    assert "<table>" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "<table>" in html and '<pre tabindex="0"><code class="language-yaml">' in html
     assert "/manage/questionnaires/format" in as_core.get("/manage/questionnaires/upload").get_data(
         as_text=True
     )
