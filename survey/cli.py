@@ -15,7 +15,7 @@ from survey.demo_cli import demo_cli
 from survey.domain.questionnaire import QuestionnaireError
 from survey.extensions import db
 from survey.keys import KeyConfigError, create_key_file
-from survey.services import keyops
+from survey.services import key_health, keyops
 from survey.services.questionnaires import store_questionnaire_file
 from survey.waves_cli import waves_cli
 
@@ -81,8 +81,10 @@ def keys_verify() -> None:
     current, previous = _configured_keks()
     waves = opened = failed = 0
     all_ok = True
+    checks: list[keyops.WaveCheck] = []
     try:
         for check in keyops.verify_waves(current, previous):
+            checks.append(check)
             note = f" ({check.problem})" if check.problem else ""
             if check.on_previous_kek and not check.problem:
                 note = " (still on the previous key: run `flask keys rotate`)"
@@ -91,6 +93,8 @@ def keys_verify() -> None:
             all_ok = all_ok and check.ok
     except keyops.KeyOpsError as error:
         raise click.ClickException(str(error)) from None
+    # The key health page says when this last ran and what it found (without the counts).
+    key_health.record_check(checks, source=key_health.COMMAND_LINE)
     click.echo(f"{waves} wave(s): {opened} response(s) opened, {failed} failed")
     if not all_ok:
         raise click.ClickException("some wave keys or responses could not be opened")

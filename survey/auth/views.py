@@ -117,13 +117,6 @@ def sign_out() -> Response:
     return redirect(url_for("auth.sign_in"), code=303)
 
 
-@bp.get("/account")
-@lead_or_core
-def account() -> str:
-    """The signed-in person's account: their role and the teams and organisations they hold."""
-    return render_template("auth/account.html", user=current_user, page_title="Your account")
-
-
 @bp.errorhandler(CSRFError)
 def _form_expired(error: CSRFError) -> tuple[str, int]:
     if request.endpoint == "auth.sign_in":

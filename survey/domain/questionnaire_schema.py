@@ -17,10 +17,16 @@ from survey.domain.questionnaire_model import (
     Scale,
     ScaleItem,
 )
-from survey.domain.templates import TEMPLATES
+from survey.domain.templates import TEMPLATES, ScaleTemplate
 from survey.domain.yaml_checks import Checker, QuestionnaireError, describe, parse_yaml
 
-__all__ = ["QuestionnaireError", "build_questionnaire", "default_pages", "parse_yaml"]
+__all__ = [
+    "QuestionnaireError",
+    "build_questionnaire",
+    "default_pages",
+    "parse_yaml",
+    "split_evenly",
+]
 
 SLUG = re.compile(r"(?=.{1,64}\Z)[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,31}", re.ASCII)
@@ -39,34 +45,71 @@ CONTEXT_PAGE_TITLE = "A little about you"
 
 
 def build_questionnaire(document: object, source: str) -> Questionnaire:
-    """Check a parsed YAML document and build the immutable Questionnaire from it."""
+    """Check a parsed YAML document and build the immutable Questionnaire from it.
+
+    Every problem of the document is reported at once (QuestionnaireProblems when there
+    are several), so a file is fixed in one go rather than one upload per mistake.
+    """
     check = Checker(source)
+    built = check.attempt(lambda: _build(check, document), None)
+    check.finish()
+    if built is None:  # pragma: no cover - finish() raised whatever stopped the build
+        raise check.fail("", "could not be read")
+    return built
+
+
+def _build(check: Checker, document: object) -> Questionnaire:
     if not isinstance(document, dict):
         raise check.fail(
             "", f"expected a mapping of fields at the top level, got {describe(document)}"
         )
-    top = check.fields(document, "", TOP_REQUIRED, TOP_OPTIONAL)
-    key = check.pattern(top["key"], "key", SLUG, SLUG_HELP)
-    version = check.whole(top["version"], "version", 1, 1_000_000)
-    title = check.text(top["title"], "title", max_length=120)
-    description = check.text(
-        top.get("description", ""), "description", max_length=MAX_TEXT_LENGTH, empty=True
+    top = check.fields(document, "", (), TOP_REQUIRED + TOP_OPTIONAL)
+    for name in TOP_REQUIRED:
+        try:
+            check.required(top, name)
+        except QuestionnaireError as error:
+            check.keep(error)
+
+    def field(name: str, default: object = None) -> object:
+        if name in TOP_REQUIRED and name not in top:
+            raise check.noted()  # reported once above, as missing
+        return top.get(name, default)
+
+    key = check.attempt(lambda: check.pattern(field("key"), "key", SLUG, SLUG_HELP), "")
+    version = check.attempt(lambda: check.whole(field("version"), "version", 1, 1_000_000), 1)
+    title = check.attempt(lambda: check.text(field("title"), "title", max_length=120), "")
+    description = check.attempt(
+        lambda: check.text(
+            field("description", ""), "description", max_length=MAX_TEXT_LENGTH, empty=True
+        ),
+        "",
     )
-    minutes = check.whole(top["minutes"], "minutes", 1, 60)
-    language = check.pattern(top["language"], "language", LANGUAGE, "use a tag like 'en-GB'")
-    wording = check.fields(top["wording"], "wording", ("demo",), ("note",))
-    demo = check.flag(wording["demo"], "wording.demo")
-    note = check.text(wording.get("note", ""), "wording.note", empty=True)
-    scales = check.items(top["scales"], "scales", lambda v, p: _scale(check, v, p))
-    context = check.items(
-        top.get("context", []), "context", lambda v, p: _context(check, v, p), minimum=0
+    minutes = check.attempt(lambda: check.whole(field("minutes"), "minutes", 1, 60), 1)
+    language = check.attempt(
+        lambda: check.pattern(field("language"), "language", LANGUAGE, "use a tag like 'en-GB'"),
+        "",
     )
+    demo, note = check.attempt(lambda: _wording(check, field("wording")), (False, ""))
+    scales = check.attempt(
+        lambda: check.items(field("scales"), "scales", lambda v, p: _scale(check, v, p)), None
+    )
+    context = check.attempt(
+        lambda: check.items(
+            field("context", []), "context", lambda v, p: _context(check, v, p), minimum=0
+        ),
+        None,
+    )
+    missing = [name for name in TOP_REQUIRED if name not in top]
+    if scales is None or context is None or missing:
+        raise check.noted()  # question ids and pages are checked only on sound questions
     _check_unique_ids(check, scales, context)
     ids = [item.id for s in scales for item in s.items] + [c.id for c in context]
     if "pages" in top:
         pages = _explicit_pages(check, top["pages"], ids)
     else:
         pages = default_pages(scales, context)
+    if check.found:
+        raise check.noted()
     return Questionnaire(
         key=key,
         version=version,
@@ -80,6 +123,12 @@ def build_questionnaire(document: object, source: str) -> Questionnaire:
         context=context,
         pages=pages,
     )
+
+
+def _wording(check: Checker, value: object) -> tuple[bool, str]:
+    wording = check.fields(value, "wording", ("demo",), ("note",))
+    demo = check.flag(wording["demo"], "wording.demo")
+    return demo, check.text(wording.get("note", ""), "wording.note", empty=True)
 
 
 def _scale(check: Checker, value: object, path: str) -> Scale:
@@ -97,28 +146,53 @@ def _scale(check: Checker, value: object, path: str) -> Scale:
             f"expected a mapping of item number to wording, got {describe(raw_items)}",
         )
     wording: dict[int, str] = {}
+    before = len(check.found)
     for raw_number, text in raw_items.items():
-        at = f"{path}.items.{raw_number}"
-        number = _item_number(raw_number)
-        if number is None or number not in template.item_numbers:
-            raise check.fail(
-                at,
-                f"template {template.key!r} has no item {raw_number!r} "
-                f"(items 1-{template.n_items})",
-            )
-        if number in wording:
-            raise check.fail(at, f"item {number} is given twice")
-        wording[number] = check.text(text, at, max_length=300)
+        # Each item is checked on its own, so every gap and bad wording shows at once.
+        try:
+            _item(check, template, path, raw_number, text, wording=wording)
+        except QuestionnaireError as error:
+            check.keep(error)
     for number in template.item_numbers:
-        if number not in wording:
-            raise check.fail(
-                f"{path}.items.{number}",
-                f"expected wording for item {number} of template {template.key!r} "
-                f"({template.n_items} items)",
+        if number not in wording and not _given(raw_items, number):
+            check.keep(
+                check.fail(
+                    f"{path}.items.{number}",
+                    f"expected wording for item {number} of template {template.key!r} "
+                    f"({template.n_items} items)",
+                )
             )
+    if len(check.found) > before:
+        raise check.noted()
     items = tuple(ScaleItem(f"{key}.{n}", key, n, wording[n]) for n in template.item_numbers)
     intro = check.text(fields.get("intro", ""), f"{path}.intro", empty=True)
     return Scale(key=key, template=template, intro=intro, items=items)
+
+
+def _item(
+    check: Checker,
+    template: ScaleTemplate,
+    path: str,
+    raw_number: object,
+    text: object,
+    *,
+    wording: dict[int, str],
+) -> None:
+    at = f"{path}.items.{raw_number}"
+    number = _item_number(raw_number)
+    if number is None or number not in template.item_numbers:
+        raise check.fail(
+            at,
+            f"template {template.key!r} has no item {raw_number!r} (items 1-{template.n_items})",
+        )
+    if number in wording:
+        raise check.fail(at, f"item {number} is given twice")
+    wording[number] = check.text(text, at, max_length=300)
+
+
+def _given(raw_items: dict[object, object], number: int) -> bool:
+    # An item given with bad wording is already reported; do not call it missing too.
+    return any(_item_number(raw) == number for raw in raw_items)
 
 
 def _item_number(raw: object) -> int | None:
@@ -231,12 +305,13 @@ def default_pages(
     """Split each scale into near-equal pages of at most PAGE_SIZE items; context last."""
     pages: list[Page] = []
     for scale in scales:
-        ids = [item.id for item in scale.items]
-        count = math.ceil(len(ids) / PAGE_SIZE)
-        for i in range(count):
-            # Near-equal slices, so 17 items make pages of 5, 6 and 6, never a lone last item.
-            start, stop = len(ids) * i // count, len(ids) * (i + 1) // count
-            pages.append(Page("", tuple(ids[start:stop])))
+        pages += [Page("", ids) for ids in split_evenly([item.id for item in scale.items])]
     if context:
         pages.append(Page(CONTEXT_PAGE_TITLE, tuple(c.id for c in context)))
     return tuple(pages)
+
+
+def split_evenly(ids: list[str], size: int = PAGE_SIZE) -> list[tuple[str, ...]]:
+    """Near-equal slices of at most `size`: 17 items make 5, 6 and 6, never a lone last item."""
+    count = math.ceil(len(ids) / size)
+    return [tuple(ids[len(ids) * i // count : len(ids) * (i + 1) // count]) for i in range(count)]

@@ -42,6 +42,36 @@ class QuestionnaireError(ValueError):
         self.path = path
         self.message = message
 
+    @property
+    def problems(self) -> tuple[QuestionnaireError, ...]:
+        """Every problem this error stands for (one, unless several were collected)."""
+        return (self,)
+
+
+class QuestionnaireProblems(QuestionnaireError):
+    """All the problems found in one definition, in the order found; the first leads."""
+
+    def __init__(self, problems: list[QuestionnaireError]) -> None:
+        first = problems[0]
+        super().__init__(first.source, first.path, first.message)
+        self._problems = tuple(problems)
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self._problems)
+
+    @property
+    def problems(self) -> tuple[QuestionnaireError, ...]:
+        """Every problem found, in the order found."""
+        return self._problems
+
+
+class _AlreadyNoted(QuestionnaireError):
+    """Stops checking one part whose problems the Checker has already noted."""
+
+    @property
+    def problems(self) -> tuple[QuestionnaireError, ...]:
+        return ()
+
 
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate mapping keys instead of keeping the last one."""
@@ -95,14 +125,48 @@ def describe(value: object) -> str:
 
 
 class Checker:
-    """Field checks that all report through one QuestionnaireError for one source."""
+    """Field checks that all report through one QuestionnaireError for one source.
+
+    A check raises at its first problem, but lists and mappings carry on past a bad entry
+    and note it (`keep`), so `finish` can report every problem of a file at once.
+    """
 
     def __init__(self, source: str) -> None:
         self.source = source
+        self.found: list[QuestionnaireError] = []
 
     def fail(self, path: str, message: str) -> QuestionnaireError:
         """Build the error for `path` (callers raise it, so control flow stays visible)."""
         return QuestionnaireError(self.source, path, message)
+
+    def keep(self, error: QuestionnaireError) -> None:
+        """Note a problem (or several) and carry on checking."""
+        self.found.extend(error.problems)
+
+    def noted(self) -> QuestionnaireError:
+        """The error to raise to stop checking a part whose problems are already noted."""
+        return _AlreadyNoted(self.source, "", "see the problems noted")
+
+    def attempt(self, check: Callable[[], T], fallback: T) -> T:
+        """Run one check; on a problem, note it and return `fallback` so checking goes on."""
+        try:
+            return check()
+        except QuestionnaireError as error:
+            self.keep(error)
+            return fallback
+
+    def finish(self) -> None:
+        """Raise every problem noted so far: one as itself, several together."""
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise QuestionnaireProblems(self.found)
+
+    def required(self, value: dict[str, object], name: str, path: str = "") -> object:
+        """A required field of a checked mapping."""
+        if name not in value:
+            raise self.fail(f"{path}.{name}" if path else name, "required field is missing")
+        return value[name]
 
     def fields(
         self,
@@ -116,25 +180,37 @@ class Checker:
             raise self.fail(path, f"expected a mapping of fields, got {describe(value)}")
         allowed = required + optional
         for name in value:
-            at = f"{path}.{name}" if path else str(name)
-            if not isinstance(name, str):
-                raise self.fail(at, "field names must be text")
-            if name in _SCORING_FIELDS:
-                raise self.fail(
-                    at,
-                    "scoring facts (bands, cut-offs, subscales, reverse keys) come from the "
-                    "scale template and cannot be set in a questionnaire",
-                )
-            if name not in allowed:
-                close = difflib.get_close_matches(name, allowed, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise self.fail(
-                    at, f"unknown field{hint}; allowed fields: {', '.join(sorted(allowed))}"
-                )
-        for name in required:
-            if name not in value:
-                raise self.fail(f"{path}.{name}" if path else name, "required field is missing")
+            # An unknown field is noted, not fatal: the known ones are still worth checking.
+            try:
+                self._known(name, path, allowed)
+            except QuestionnaireError as error:
+                self.keep(error)
+        missing = [
+            self.fail(f"{path}.{name}" if path else name, "required field is missing")
+            for name in required
+            if name not in value
+        ]
+        if missing:
+            self.found.extend(missing)
+            raise self.noted()
         return value
+
+    def _known(self, name: object, path: str, allowed: tuple[str, ...]) -> None:
+        at = f"{path}.{name}" if path else str(name)
+        if not isinstance(name, str):
+            raise self.fail(at, "field names must be text")
+        if name in _SCORING_FIELDS:
+            raise self.fail(
+                at,
+                "scoring facts (bands, cut-offs, subscales, reverse keys) come from the "
+                "scale template and cannot be set in a questionnaire",
+            )
+        if name not in allowed:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise self.fail(
+                at, f"unknown field{hint}; allowed fields: {', '.join(sorted(allowed))}"
+            )
 
     def text(self, value: object, path: str, *, max_length: int = 1000, empty: bool = False) -> str:
         """Check a text field; surrounding whitespace is stripped."""
@@ -177,4 +253,14 @@ class Checker:
             raise self.fail(path, f"expected a list, got {describe(value)}")
         if len(value) < minimum:
             raise self.fail(path, f"needs at least {minimum} entr{'y' if minimum == 1 else 'ies'}")
-        return tuple(check(entry, f"{path}[{i}]") for i, entry in enumerate(value))
+        checked: list[T] = []
+        before = len(self.found)
+        for i, entry in enumerate(value):
+            # Every entry is checked, so a file's problems show together, not one per upload.
+            try:
+                checked.append(check(entry, f"{path}[{i}]"))
+            except QuestionnaireError as error:
+                self.keep(error)
+        if len(self.found) > before:
+            raise self.noted()
+        return tuple(checked)

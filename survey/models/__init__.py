@@ -23,6 +23,7 @@ from survey.models.core import (
     new_response_id,
     utcnow,
 )
+from survey.models.keychecks import KeyCheck
 from survey.models.plans import ACTION_STATUSES, FOUR_RS, Action, ActionComment
 from survey.models.releases import Release, ReleaseImmutable
 from survey.models.workspace import CodeBatch, CodeTally, Invitation, SingleUseCode
@@ -39,6 +40,7 @@ __all__ = [
     "CodeBatch",
     "CodeTally",
     "Invitation",
+    "KeyCheck",
     "LeadGrant",
     "Organisation",
     "PendingResponse",

@@ -101,6 +101,8 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     label: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked: Mapped[bool] = mapped_column(default=False)
+    # The ISO week ("2026-W49") the token was last used in: enough to spot a stale token.
+    last_used_week: Mapped[str | None] = mapped_column(String(8))
     user: Mapped[User] = relationship()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import date
 from functools import lru_cache
 from typing import TypeGuard
 
@@ -29,6 +30,7 @@ from survey.models import (
     User,
     new_session_token,
 )
+from survey.services.responses import iso_week
 
 MIN_PASSWORD_LENGTH = 12
 # Long enough for any passphrase, short enough that hashing cannot be used to tie up a worker.
@@ -328,6 +330,11 @@ def user_for_token(token: str) -> User | None:
     )
     if found is None or found.revoked or not found.user.active:
         return None
+    week = iso_week(date.today())
+    if found.last_used_week != week:
+        # One write a week at most: enough to tell a stale token, never when it was used.
+        found.last_used_week = week
+        db.session.commit()
     return found.user
 
 

@@ -5,7 +5,7 @@ wave copies it into `survey_link.headcount`, where it can be changed for that wa
 `code_batch` lists the sheets of codes made for each team (size, day, void-key hash);
 no code row names its batch.
 
-Revision ID: 0008_ws1
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-02 03:40:00.000000
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_ws1'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None
