@@ -20,7 +20,7 @@ from survey.services.membership import IssuedInvitation, MembershipError
 class CoreInviteForm(InviteForm):
     """A new core-team member: name and email (the core team sees every team)."""
 
-    access = None
+    access = None  # type: ignore[assignment]  # no team grant: WTForms drops a field set to None
 
 
 def _member(user_id: int) -> User:
