@@ -23,13 +23,23 @@ from survey.models.core import (
     new_response_id,
     utcnow,
 )
+from survey.models.journey import (
+    ENGAGEMENT_KINDS,
+    REVIEW_KINDS,
+    DomainRating,
+    EngagementSession,
+    Review,
+    ReviewWave,
+)
 from survey.models.plans import ACTION_STATUSES, FOUR_RS, Action, ActionComment
 from survey.models.releases import Release, ReleaseImmutable
 from survey.models.workspace import CodeTally, Invitation, SingleUseCode
 
 __all__ = [
     "ACTION_STATUSES",
+    "ENGAGEMENT_KINDS",
     "FOUR_RS",
+    "REVIEW_KINDS",
     "ROLES",
     "SECTORS",
     "Action",
@@ -37,6 +47,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CodeTally",
+    "DomainRating",
+    "EngagementSession",
     "Invitation",
     "LeadGrant",
     "Organisation",
@@ -45,6 +57,8 @@ __all__ = [
     "Release",
     "ReleaseImmutable",
     "Response",
+    "Review",
+    "ReviewWave",
     "SignpostResource",
     "SingleUseCode",
     "SurveyLink",
