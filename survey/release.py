@@ -27,12 +27,19 @@ from survey.domain.groups import (
     build_structure,
 )
 from survey.domain.magnitude import compare_released
-from survey.domain.questionnaire_model import Answers, ContextQuestion, Questionnaire
+from survey.domain.perspectives import PerspectiveTally, code_perspective_release, share_labels
+from survey.domain.questionnaire_model import (
+    Answers,
+    ContextQuestion,
+    Questionnaire,
+    ReviewSpec,
+)
 from survey.domain.sealing import SealContext, open_wave
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, Response, Team, Wave
 from survey.models.releases import Release
 from survey.services.batches import flush_pending
+from survey.services.frameworks import framework_for
 from survey.services.questionnaires import definition
 
 PAYLOAD_FORMAT = 2
@@ -122,6 +129,10 @@ def make_release(
     flush_pending(wave.id)
     check_release_allowed(wave, kind, today)
     questionnaire = definition(wave.questionnaire_version)
+    if questionnaire.review is not None:
+        return _perspective_release(
+            wave, kek, questionnaire, questionnaire.review, kind=kind, today=today
+        )
     aggregate = aggregate_wave(wave, kek, progress)
     earlier = releases_of(wave.id)
     ledgers = [json.loads(r.ledger) for r in earlier]
@@ -145,6 +156,82 @@ def make_release(
         wave, questionnaire, figures, plan, bands, today=today, sequence=sequence, kind=kind
     )
     ledger = {"groups": plan.ledger.to_json(), "bands": {k: b.to_json() for k, b in bands.items()}}
+    release = Release(
+        wave_id=wave.id,
+        sequence=sequence,
+        kind=kind,
+        payload=json.dumps(payload, sort_keys=True),
+        ledger=json.dumps(ledger, sort_keys=True),
+    )
+    db.session.add(release)
+    db.session.commit()
+    return release
+
+
+def _perspective_release(
+    wave: Wave,
+    kek: bytes,
+    questionnaire: Questionnaire,
+    spec: ReviewSpec,
+    *,
+    kind: str,
+    today: date,
+) -> Release:
+    """A perspective survey's release: counts by the same plan, each domain's split across
+    the rating levels coded by the same band coding (see survey.domain.perspectives)."""
+    framework = framework_for(spec.framework)
+    tally = PerspectiveTally(spec, framework.rating.keys)
+    for organisation_id, team_id, answers in opened_responses(wave, kek):
+        tally.add(str(organisation_id), str(team_id), answers)
+    earlier = releases_of(wave.id)
+    ledgers = [json.loads(r.ledger) for r in earlier]
+    history = [Ledger.from_json(entry["groups"]) for entry in ledgers]
+    plan = plan_release(tally.cell_counts(), wave.k, history, final=kind == "final")
+    domains = [key for _, key in spec.domains]
+    coded_history = {d: [BandRelease.from_json(e["bands"][d]) for e in ledgers] for d in domains}
+    coded = code_perspective_release(plan, tally.group_counts(plan), framework, coded_history)
+    groups: dict[str, Any] = {}
+    structural = _structural_groups(wave, questionnaire)
+    for key, label in structural:
+        entry: dict[str, Any] = {"key": str(key), "level": key.level, "id": key.id}
+        entry |= {"attribute": key.attribute, "value": key.value, "label": label}
+        entry |= {"shown": key in plan.visible, "scales": {}}
+        if key in plan.visible:
+            entry["n"] = plan.counts[key]
+            entry["domains"] = {d: coded[d].shown[key].to_json() for d in domains}
+        else:
+            entry["text"] = SUPPRESSED_TEXT
+        groups[str(key)] = entry
+    sequence = len(earlier) + 1
+    payload = {
+        "format": PAYLOAD_FORMAT,
+        "kind": kind,
+        "sequence": sequence,
+        "k": wave.k,
+        "made_on": today.isoformat(),
+        "synthetic": wave.synthetic,
+        "wave": {
+            "id": wave.id,
+            "name": wave.name,
+            "opens_on": wave.opens_on.isoformat(),
+            "closes_on": wave.last_day.isoformat(),
+        },
+        "questionnaire": {
+            "key": questionnaire.key,
+            "version": wave.questionnaire_version.version,
+            "title": questionnaire.title,
+        },
+        "review": {
+            "framework": framework.key,
+            "perspective": spec.perspective,
+            "categories": share_labels(framework),
+            "domains": [{"key": d, "name": framework.domain(d).name} for d in domains],
+        },
+        "scales": [],
+        "groups": groups,
+        "order": [str(key) for key, _ in structural],
+    }
+    ledger = {"groups": plan.ledger.to_json(), "bands": {d: coded[d].to_json() for d in domains}}
     release = Release(
         wave_id=wave.id,
         sequence=sequence,

@@ -116,9 +116,14 @@ class Perspective:
 
     key: str
     label: str
+    title: str
     intro: str
     why: str
     plain: bool
+    # How each rating level is offered as an answer (level key -> words), e.g. "Sometimes".
+    answers: Mapping[str, str]
+    free_text: str
+    thanks: str
 
 
 @dataclass(frozen=True)
@@ -218,7 +223,7 @@ def build_framework(document: object, source: str) -> Framework:
     if summary == "domain_mean" and rating.kind != "scale":
         raise check.fail("summary", "domain_mean needs a numbered rating (rating.kind: scale)")
     perspectives = check.items(
-        top["perspectives"], "perspectives", lambda v, p: _perspective(check, v, p)
+        top["perspectives"], "perspectives", lambda v, p: _perspective(check, v, p, rating)
     )
     _unique(check, [p.key for p in perspectives], "perspectives")
     domains = check.items(
@@ -294,14 +299,23 @@ def _level(check: _Checks, value: object, path: str) -> RatingLevel:
     )
 
 
-def _perspective(check: _Checks, value: object, path: str) -> Perspective:
-    fields = check.fields(value, path, ("key", "label"), ("intro", "why", "plain"))
+def _perspective(check: _Checks, value: object, path: str, rating: Rating) -> Perspective:
+    optional = ("title", "intro", "why", "plain", "answers", "free_text", "thanks")
+    fields = check.fields(value, path, ("key", "label"), optional)
+    levels = tuple(lv.key for lv in rating.levels)
+    answers = _texts(check, fields.get("answers"), f"{path}.answers", levels, "rating level")
     return Perspective(
         key=_perspective_key(check, fields["key"], f"{path}.key"),
         label=check.text(fields["label"], f"{path}.label", max_length=80),
+        title=check.text(fields.get("title", ""), f"{path}.title", max_length=120, empty=True),
         intro=check.text(fields.get("intro", ""), f"{path}.intro", max_length=1000, empty=True),
         why=check.text(fields.get("why", ""), f"{path}.why", max_length=1000, empty=True),
         plain=check.flag(fields.get("plain", False), f"{path}.plain"),
+        answers=answers,
+        free_text=check.text(
+            fields.get("free_text", ""), f"{path}.free_text", max_length=300, empty=True
+        ),
+        thanks=check.text(fields.get("thanks", ""), f"{path}.thanks", max_length=1000, empty=True),
     )
 
 

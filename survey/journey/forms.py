@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from survey.models import ACTION_STATUSES, ENGAGEMENT_KINDS
@@ -64,3 +64,15 @@ class SessionForm(FlaskForm):  # type: ignore[misc]
         ],
     )
     note = StringField("Note (optional)", validators=[Optional(), Length(max=NOTE_MAX)])
+
+
+class PerspectiveForm(FlaskForm):  # type: ignore[misc]
+    """Open an anonymous perspective survey of a review (one link per team)."""
+
+    perspective = SelectField("Whose perspective", validators=[DataRequired("Choose one.")])
+    easy_read = BooleanField(
+        "Use the easy-read wording",
+        description="Shorter, simpler questions (for people with learning disabilities, say).",
+    )
+    opens_on = DateField("Opens on", validators=[DataRequired("Enter the opening date.")])
+    closes_on = DateField("Closes on", validators=[DataRequired("Enter the closing date.")])

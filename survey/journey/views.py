@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
+from survey import keyring
 from survey.access import lead_or_core, role_required, signed_in_user
 from survey.extensions import db
 from survey.journey import bp
-from survey.journey.forms import ActionForm, OpenReviewForm, RatingsForm, SessionForm, StatusForm
+from survey.journey.forms import (
+    ActionForm,
+    OpenReviewForm,
+    PerspectiveForm,
+    RatingsForm,
+    SessionForm,
+    StatusForm,
+)
+from survey.keys import KeyConfigError
 from survey.models import SECTORS, Action, Organisation, Review
-from survey.services import journey, reviews
+from survey.services import journey, perspectives, reviews
 from survey.services.accounts import can_see_organisation
 from survey.services.frameworks import available_frameworks
+from survey.services.perspectives import PerspectiveError
 from survey.services.release_access import scope_for
 from survey.services.review_actions import ActionError, update_action_status
 from survey.services.reviews import DomainEntry, ReviewError
+from survey.services.waves import WaveError
+
+# How long a perspective survey stays open unless the core team says otherwise.
+PERSPECTIVE_WEEKS = 4
+NO_KEY = "The key-encryption key is not configured, so no survey can be opened."
 
 _MAX_ID = 2**31 - 1
+DEFAULT_K = 5
 
 
 def _today() -> Any:
@@ -168,9 +184,17 @@ def _review_page(
     *,
     ratings_form: RatingsForm | None = None,
     action_form: ActionForm | None = None,
+    perspective_form: PerspectiveForm | None = None,
     errors: dict[str, str] | None = None,
 ) -> ResponseReturnValue:
     view = journey.review_view(found)
+    if perspective_form is None:
+        perspective_form = PerspectiveForm(
+            formdata=None,
+            opens_on=_today(),
+            closes_on=_today() + timedelta(weeks=PERSPECTIVE_WEEKS),
+        )
+    perspective_form.perspective.choices = _perspective_choices(view.framework)
     if ratings_form is None:
         ratings_form = RatingsForm(formdata=None, agreed_on=found.agreed_on or _today())
     action_form = action_form or ActionForm(formdata=None)
@@ -183,6 +207,7 @@ def _review_page(
             j=j,
             ratings_form=ratings_form,
             action_form=action_form,
+            perspective_form=perspective_form,
             errors=errors or {},
             submitted=request.form if request.method == "POST" else None,
             page_title=f"{found.organisation.name}: {found.kind} review",
@@ -254,6 +279,41 @@ def add_action(review_id: int) -> ResponseReturnValue:
             flash("The action has been added to the plan.")
             return _see("journey.review", review_id=found.id, _anchor="plan")
     return _review_page(found, 422, action_form=form)
+
+
+def _perspective_choices(framework: Any) -> list[SelectChoice]:
+    return [SelectChoice(p.key, p.label) for p in framework.perspectives]
+
+
+@bp.post("/reviews/<int:review_id>/perspectives")
+@role_required("core")
+def open_perspective(review_id: int) -> ResponseReturnValue:
+    """Open an anonymous perspective survey of the review, with one link per team."""
+    found: Review = _found(Review, review_id)
+    form = PerspectiveForm()
+    form.perspective.choices = _perspective_choices(journey.review_view(found).framework)
+    if form.validate_on_submit():
+        try:
+            kek = keyring.configured_kek(current_app.config)
+            wave = perspectives.open_perspective_survey(
+                found,
+                perspective=form.perspective.data,
+                easy_read=bool(form.easy_read.data),
+                teams=found.organisation.teams,
+                opens_on=form.opens_on.data,
+                closes_on=form.closes_on.data,
+                k=DEFAULT_K,
+                kek=kek,
+                actor=signed_in_user(),
+            )
+        except (PerspectiveError, WaveError) as error:
+            _attach(form, getattr(error, "field", ""), str(error))
+        except KeyConfigError:
+            _attach(form, "", NO_KEY)
+        else:
+            flash(f"Opened {wave.name}. Print a poster for each link from this page.")
+            return redirect(url_for("manage.wave", wave_id=wave.id), code=303)
+    return _review_page(found, 422, perspective_form=form)
 
 
 @bp.post("/actions/<int:action_id>/status")

@@ -31,6 +31,7 @@ from survey.models import (
 )
 from survey.models.plans import DOMAIN_FOCUS_PREFIX
 from survey.services.frameworks import available_frameworks, framework_for
+from survey.services.perspectives import PerspectiveResult, perspective_results
 from survey.services.release_access import Scope
 from survey.services.review_actions import actions_for_organisation
 from survey.services.reviews import reviews_of, sessions_of
@@ -129,6 +130,8 @@ class Journey:
     due_on: date | None
     stage: str
     domain_names: dict[str, str] = field(default_factory=dict)
+    # Each review's released perspective surveys, by review id.
+    perspectives: dict[int, list[PerspectiveResult]] = field(default_factory=dict)
 
     def focus_label(self, focus: str) -> str:
         """Words for an action's focus: the domain's name, or the focus itself."""
@@ -269,6 +272,7 @@ def journey_for(organisation: Organisation, scope: Scope, today: date) -> Journe
         timeline.append(TimelineEntry(due_on, "Next review due"))
     timeline.sort(key=lambda entry: entry.on)
     names = {d.key: d.name for v in views for d in v.framework.domains}
+    perspectives = {v.review.id: perspective_results(v.review, scope) for v in views}
     return Journey(
         organisation=organisation,
         reviews=views,
@@ -280,6 +284,7 @@ def journey_for(organisation: Organisation, scope: Scope, today: date) -> Journe
         due_on=due_on,
         stage=stage,
         domain_names=names,
+        perspectives=perspectives,
     )
 
 
