@@ -54,7 +54,8 @@ def test_service_user_wording_reads_at_age_11_or_under(path: Path) -> None:
     framework = load_framework_file(path)
     plain = [p for p in framework.perspectives if p.plain]
     for perspective in plain:
-        texts = [perspective.intro, perspective.why]
+        texts = [perspective.intro, perspective.why, perspective.free_text, perspective.thanks]
+        texts += list(perspective.answers.values())
         texts += [
             d.prompts[perspective.key] for d in framework.domains if perspective.key in d.prompts
         ]
