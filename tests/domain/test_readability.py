@@ -55,7 +55,9 @@ def test_service_user_wording_reads_at_age_11_or_under(path: Path) -> None:
     plain = [p for p in framework.perspectives if p.plain]
     for perspective in plain:
         texts = [perspective.intro, perspective.why, perspective.free_text, perspective.thanks]
-        texts += list(perspective.answers.values())
+        # Answer labels are not sentences (the formula means nothing for one word): short instead.
+        for label in perspective.answers.values():
+            assert len(label.split()) <= 3, label
         texts += [
             d.prompts[perspective.key] for d in framework.domains if perspective.key in d.prompts
         ]
