@@ -156,16 +156,7 @@ def make_release(
         wave, questionnaire, figures, plan, bands, today=today, sequence=sequence, kind=kind
     )
     ledger = {"groups": plan.ledger.to_json(), "bands": {k: b.to_json() for k, b in bands.items()}}
-    release = Release(
-        wave_id=wave.id,
-        sequence=sequence,
-        kind=kind,
-        payload=json.dumps(payload, sort_keys=True),
-        ledger=json.dumps(ledger, sort_keys=True),
-    )
-    db.session.add(release)
-    db.session.commit()
-    return release
+    return _store(wave, sequence, kind, payload, ledger)
 
 
 def _perspective_release(
@@ -193,9 +184,7 @@ def _perspective_release(
     groups: dict[str, Any] = {}
     structural = _structural_groups(wave, questionnaire)
     for key, label in structural:
-        entry: dict[str, Any] = {"key": str(key), "level": key.level, "id": key.id}
-        entry |= {"attribute": key.attribute, "value": key.value, "label": label}
-        entry |= {"shown": key in plan.visible, "scales": {}}
+        entry = _entry(key, label, shown=key in plan.visible) | {"scales": {}}
         if key in plan.visible:
             entry["n"] = plan.counts[key]
             entry["domains"] = {d: coded[d].shown[key].to_json() for d in domains}
@@ -203,24 +192,7 @@ def _perspective_release(
             entry["text"] = SUPPRESSED_TEXT
         groups[str(key)] = entry
     sequence = len(earlier) + 1
-    payload = {
-        "format": PAYLOAD_FORMAT,
-        "kind": kind,
-        "sequence": sequence,
-        "k": wave.k,
-        "made_on": today.isoformat(),
-        "synthetic": wave.synthetic,
-        "wave": {
-            "id": wave.id,
-            "name": wave.name,
-            "opens_on": wave.opens_on.isoformat(),
-            "closes_on": wave.last_day.isoformat(),
-        },
-        "questionnaire": {
-            "key": questionnaire.key,
-            "version": wave.questionnaire_version.version,
-            "title": questionnaire.title,
-        },
+    payload = _header(wave, questionnaire, kind=kind, sequence=sequence, today=today) | {
         "review": {
             "framework": framework.key,
             "perspective": spec.perspective,
@@ -232,6 +204,13 @@ def _perspective_release(
         "order": [str(key) for key, _ in structural],
     }
     ledger = {"groups": plan.ledger.to_json(), "bands": {d: coded[d].to_json() for d in domains}}
+    return _store(wave, sequence, kind, payload, ledger)
+
+
+def _store(
+    wave: Wave, sequence: int, kind: str, payload: dict[str, Any], ledger: dict[str, Any]
+) -> Release:
+    """Add the release and commit (once)."""
     release = Release(
         wave_id=wave.id,
         sequence=sequence,
@@ -325,45 +304,23 @@ def _comparison(previous: dict[str, Any] | None, group: str, scale: str, current
     return {"previous_wave": previous["wave"]["name"], **change}
 
 
-def _payload(
-    wave: Wave,
-    questionnaire: Questionnaire,
-    shown: Figures,
-    plan: Plan,
-    bands: dict[str, BandRelease],
-    *,
-    today: date,
-    sequence: int,
-    kind: str,
+def _entry(key: GroupKey, label: str, *, shown: bool) -> dict[str, Any]:
+    """A group's entry in a payload, before its figures."""
+    return {
+        "key": str(key),
+        "level": key.level,
+        "id": key.id,
+        "attribute": key.attribute,
+        "value": key.value,
+        "label": label,
+        "shown": shown,
+    }
+
+
+def _header(
+    wave: Wave, questionnaire: Questionnaire, *, kind: str, sequence: int, today: date
 ) -> dict[str, Any]:
-    structural = _structural_groups(wave, questionnaire)
-    prior = previous_release(wave)
-    previous = json.loads(prior.payload) if prior is not None else None
-    groups: dict[str, Any] = {}
-    for key, label in structural:
-        entry: dict[str, Any] = {
-            "key": str(key),
-            "level": key.level,
-            "id": key.id,
-            "attribute": key.attribute,
-            "value": key.value,
-            "label": label,
-            "shown": key in shown,
-        }
-        if key not in shown:
-            entry["text"] = SUPPRESSED_TEXT
-        else:
-            entry["n"] = plan.counts[key]
-            entry["scales"] = {}
-            for scale in questionnaire.scales:
-                figures = dict(shown[key][scale.key])
-                entry["precision"] = figures["precision"]
-                figures["bands"] = bands[scale.key].shown[key].to_json()
-                figures["comparison"] = _comparison(
-                    previous, str(key), scale.key, figures["headline"]
-                )
-                entry["scales"][scale.key] = figures
-        groups[str(key)] = entry
+    """What every release payload starts with: the release, its wave and questionnaire."""
     return {
         "format": PAYLOAD_FORMAT,
         "kind": kind,
@@ -382,6 +339,41 @@ def _payload(
             "version": wave.questionnaire_version.version,
             "title": questionnaire.title,
         },
+    }
+
+
+def _payload(
+    wave: Wave,
+    questionnaire: Questionnaire,
+    shown: Figures,
+    plan: Plan,
+    bands: dict[str, BandRelease],
+    *,
+    today: date,
+    sequence: int,
+    kind: str,
+) -> dict[str, Any]:
+    structural = _structural_groups(wave, questionnaire)
+    prior = previous_release(wave)
+    previous = json.loads(prior.payload) if prior is not None else None
+    groups: dict[str, Any] = {}
+    for key, label in structural:
+        entry = _entry(key, label, shown=key in shown)
+        if key not in shown:
+            entry["text"] = SUPPRESSED_TEXT
+        else:
+            entry["n"] = plan.counts[key]
+            entry["scales"] = {}
+            for scale in questionnaire.scales:
+                figures = dict(shown[key][scale.key])
+                entry["precision"] = figures["precision"]
+                figures["bands"] = bands[scale.key].shown[key].to_json()
+                figures["comparison"] = _comparison(
+                    previous, str(key), scale.key, figures["headline"]
+                )
+                entry["scales"][scale.key] = figures
+        groups[str(key)] = entry
+    return _header(wave, questionnaire, kind=kind, sequence=sequence, today=today) | {
         "scales": [
             {
                 "key": s.key,

@@ -27,7 +27,6 @@ from survey.models import SECTORS, Action, Organisation, Review
 from survey.services import journey, perspectives, reviews
 from survey.services.accounts import can_see_organisation
 from survey.services.frameworks import available_frameworks
-from survey.services.perspectives import PerspectiveError
 from survey.services.release_access import scope_for
 from survey.services.review_actions import ActionError, update_action_status
 from survey.services.reviews import DomainEntry, ReviewError
@@ -306,8 +305,11 @@ def open_perspective(review_id: int) -> ResponseReturnValue:
                 kek=kek,
                 actor=signed_in_user(),
             )
-        except (PerspectiveError, WaveError) as error:
-            _attach(form, getattr(error, "field", ""), str(error))
+        except ReviewError as error:
+            _attach(form, error.field, error.message)
+        except WaveError as error:
+            message = str(error)
+            _attach(form, "", f"{message[:1].upper()}{message[1:]}.")
         except KeyConfigError:
             _attach(form, "", NO_KEY)
         else:

@@ -23,17 +23,9 @@ from survey.services.accounts import record_event
 from survey.services.frameworks import framework_for
 from survey.services.questionnaires import store_questionnaire
 from survey.services.release_access import Scope, filter_payload
+from survey.services.reviews import ReviewError
 from survey.services.wave_admin import open_new_wave
 from survey.services.waves import WavePlan
-
-
-class PerspectiveError(ValueError):
-    """A perspective survey that cannot be opened; `field` names the form field."""
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def open_perspective_survey(
@@ -52,9 +44,9 @@ def open_perspective_survey(
     """Open an anonymous perspective survey of a review: one link per chosen team."""
     framework = framework_for(review.framework_key)
     if perspective not in {p.key for p in framework.perspectives}:
-        raise PerspectiveError("Choose whose perspective to ask for.", "perspective")
+        raise ReviewError("Choose whose perspective to ask for.", "perspective")
     if not teams or any(t.organisation_id != review.organisation_id for t in teams):
-        raise PerspectiveError("Choose at least one of this organisation's teams.", "teams")
+        raise ReviewError("Choose at least one of this organisation's teams.", "teams")
     document = perspective_document(framework, perspective, easy_read=easy_read)
     source = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     version = store_questionnaire(source, f"{document['key']}.yaml")

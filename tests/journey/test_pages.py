@@ -139,3 +139,23 @@ def test_the_board_report_prints_without_navigation(
     css = response.get_data(as_text=True)
     response.close()
     assert "@media print" in css and ".staff-nav" in css.split("@media print")[1]
+
+
+def test_a_perspective_survey_is_opened_from_the_review_page(
+    as_core: Staff, as_lead: Staff, members: Members, core_user: User
+) -> None:
+    review = _reviewed(members, core_user)
+    path = f"/journey/reviews/{review.id}/perspectives"
+    form = {"perspective": "staff", "opens_on": "2026-03-01", "closes_on": "2026-02-01"}
+    refused = as_core.post(path, form)
+    assert refused.status_code == 422
+    assert "The closing date is before the opening date." in text_of(refused)
+    assert as_lead.post(path, form).status_code == 403
+    opened = as_core.post(path, form | {"closes_on": "2026-03-20", "easy_read": "y"})
+    assert opened.status_code == 303 and "/manage/waves/" in opened.headers["Location"]
+    [link] = review.perspectives
+    assert link.perspective == "staff" and len(link.wave.links) == 2  # one per team
+    # Easy-read wording is for plain perspectives only: staff get their usual words.
+    assert link.wave.questionnaire_version.key == "roots-staff"
+    page = text_of(as_core.get(f"/journey/reviews/{review.id}"))
+    assert f"{members.north.name}: staff (baseline review)" in page
