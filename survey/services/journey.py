@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -35,6 +35,9 @@ from survey.services.perspectives import PerspectiveResult, perspective_results
 from survey.services.release_access import Scope
 from survey.services.review_actions import actions_for_organisation
 from survey.services.reviews import reviews_of, sessions_of
+
+# A screening round belongs to a review period if it closed within this of its ends.
+PERIOD_SLACK = timedelta(days=90)
 
 
 def _default_framework() -> Framework:
@@ -132,6 +135,15 @@ class Journey:
     domain_names: dict[str, str] = field(default_factory=dict)
     # Each review's released perspective surveys, by review id.
     perspectives: dict[int, list[PerspectiveResult]] = field(default_factory=dict)
+
+    @property
+    def sts_of_the_period(self) -> list[StsPoint]:
+        """Screening rounds closing in the span of the last two reviews (a season either side)."""
+        if len(self.reviews) < 2:
+            return []
+        start = self.reviews[-2].review.opened_on - PERIOD_SLACK
+        end = _last_review_on(self.reviews[-1].review) + PERIOD_SLACK
+        return [p for p in self.sts if start <= p.closes_on <= end]
 
     def focus_label(self, focus: str) -> str:
         """Words for an action's focus: the domain's name, or the focus itself."""

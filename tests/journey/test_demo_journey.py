@@ -34,5 +34,7 @@ def test_the_demo_member_has_a_baseline_actions_and_a_follow_up(app: Flask, kek:
     assert len(view.sessions) == 5
     # The synthetic screening rounds sit beside the reviews (released headlines only).
     assert len(view.sts) == 2 and all(p.synthetic for p in view.sts)
+    # Both synthetic rounds fall in the period from the baseline to the follow-up.
+    assert view.sts_of_the_period == view.sts
     assert view.stage == "action" and view.due_on is not None and view.due_on > TODAY
     assert member.joined_on is not None and member.joined_on < view.reviews[0].review.opened_on
