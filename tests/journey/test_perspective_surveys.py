@@ -129,6 +129,9 @@ def test_perspective_results_go_through_the_release_step_and_sit_beside_the_rati
     assert "Example 3" not in page  # free text never reaches a lead
     # Screening pages are not confused by a perspective release.
     assert as_lead.get("/results/").status_code == 200
+    for wave in (staff, users):
+        assert as_lead.get(f"/results/release/{wave.id}/1").status_code == 200
+        assert as_lead.get(f"/results/release/{wave.id}/1.csv").status_code == 200
     # Perspective waves are not part of the screening trend.
     assert view.sts == []
 
