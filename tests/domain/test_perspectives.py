@@ -7,6 +7,7 @@ now less the same group at an earlier release, may force everyone left into one 
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import yaml
@@ -30,7 +31,6 @@ from survey.domain.questionnaire import load_questionnaire
 from survey.domain.questionnaire_model import Questionnaire, to_canonical_json
 from survey.domain.readability import reading_age
 from tests.domain.adversary import forced_band, read_display, small_exposures
-from tests.domain.test_adversary import assert_no_forced_remainder
 
 ROOTS = load_framework_file(Path(__file__).resolve().parents[2] / "frameworks" / "roots.yaml")
 LEVELS = ROOTS.rating.keys  # red, amber, green
@@ -76,6 +76,24 @@ def test_a_screening_fingerprint_is_unchanged_by_the_review_field() -> None:
     assert "review" in to_canonical_json(q)
 
 
+def assert_no_difference_forces(plan: Plan, coded: BandRelease, history: list[BandRelease]) -> None:
+    """No shown parent less any set of its shown children (a child is its parent less its
+    siblings), and no group now less itself at an earlier release, pins a rating."""
+    shown = {g: read_display(d) for g, d in coded.shown.items() if not d.withheld}
+    for parent, children in plan.partitions:
+        if parent not in shown:
+            continue
+        kids = [c for c in children if c in shown]
+        for size in range(len(kids) + 1):
+            for taken in itertools.combinations(kids, size):
+                parts = [shown[c] for c in taken]
+                assert forced_band(shown[parent], parts, M) is None, (parent, taken)
+    for earlier in history:
+        for g, then in earlier.shown.items():
+            if g in shown and not then.withheld:
+                assert forced_band(shown[g], [read_display(then)], M) is None, g
+
+
 def _tally(cells: dict[tuple[str, str], list[dict[str, str]]]) -> PerspectiveTally:
     q = _questionnaire("staff")
     assert q.review is not None
@@ -104,7 +122,7 @@ def test_a_team_that_all_said_red_is_not_given_away_by_its_organisation_less_the
     assert forced_band(read_display(alone[org]), [read_display(alone[b])], M) == 0
     # Coded as a release, as band breakdowns are, nobody's rating is forced.
     coded = code_perspective_release(plan, counts, ROOTS, {})
-    assert_no_forced_remainder(plan, coded["safety"], [], M)
+    assert_no_difference_forces(plan, coded["safety"], [])
     # And it is the band coder itself, with the same inputs, not a second coder.
     same = code_release_bands(plan, counts["safety"], share_labels(ROOTS), (), coarse_runs(ROOTS))
     assert coded["safety"] == same
@@ -162,7 +180,7 @@ def test_no_family_of_perspective_shares_forces_anyones_rating(
         plan = plan_release(tally.cell_counts(), k, [p.ledger for p in plans])
         coded = code_perspective_release(plan, tally.group_counts(plan), ROOTS, history)
         for domain, release in coded.items():
-            assert_no_forced_remainder(plan, release, history.get(domain, []), M)
+            assert_no_difference_forces(plan, release, history.get(domain, []))
             history.setdefault(domain, []).append(release)
         plans.append(plan)
         counted.append(tally.cell_counts())
