@@ -42,6 +42,8 @@ class BaseConfig:
     SURVEY_FORM_MAX_AGE = 4 * 3600
     QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
     QUESTIONNAIRE_DIR = str(ROOT / "questionnaires")
+    # Organisational review frameworks (Roots, ...): one YAML file each, structure only.
+    FRAMEWORK_DIR = str(ROOT / "frameworks")
     KEK_ENV_VAR = "LANTERN_KEK"
     KEK_FILE: str | None = str(INSTANCE / "lantern.key")
     RATELIMIT_STORAGE_URI = "memory://"

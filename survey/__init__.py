@@ -24,6 +24,7 @@ from survey import (
 from survey.api import bp as api_bp
 from survey.extensions import compress, csrf, db, limiter, migrate
 from survey.health import bp as health_bp
+from survey.journey import bp as journey_bp
 from survey.manage import bp as manage_bp
 from survey.respond import bp as respond_bp
 from survey.results import bp as results_bp
@@ -64,6 +65,7 @@ def create_app(config: BaseConfig | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(manage_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(journey_bp)
 
     if app.config.get("LANTERN_ENV") == "production":
         # Refuse to start without key material; the key itself is not kept.

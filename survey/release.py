@@ -27,12 +27,19 @@ from survey.domain.groups import (
     build_structure,
 )
 from survey.domain.magnitude import compare_released
-from survey.domain.questionnaire_model import Answers, ContextQuestion, Questionnaire
+from survey.domain.perspectives import PerspectiveTally, code_perspective_release, share_labels
+from survey.domain.questionnaire_model import (
+    Answers,
+    ContextQuestion,
+    Questionnaire,
+    ReviewSpec,
+)
 from survey.domain.sealing import SealContext, open_wave
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, Response, Team, Wave
 from survey.models.releases import Release
 from survey.services.batches import flush_pending
+from survey.services.frameworks import framework_for
 from survey.services.questionnaires import definition
 
 PAYLOAD_FORMAT = 2
@@ -122,6 +129,10 @@ def make_release(
     flush_pending(wave.id)
     check_release_allowed(wave, kind, today)
     questionnaire = definition(wave.questionnaire_version)
+    if questionnaire.review is not None:
+        return _perspective_release(
+            wave, kek, questionnaire, questionnaire.review, kind=kind, today=today
+        )
     aggregate = aggregate_wave(wave, kek, progress)
     earlier = releases_of(wave.id)
     ledgers = [json.loads(r.ledger) for r in earlier]
@@ -145,6 +156,61 @@ def make_release(
         wave, questionnaire, figures, plan, bands, today=today, sequence=sequence, kind=kind
     )
     ledger = {"groups": plan.ledger.to_json(), "bands": {k: b.to_json() for k, b in bands.items()}}
+    return _store(wave, sequence, kind, payload, ledger)
+
+
+def _perspective_release(
+    wave: Wave,
+    kek: bytes,
+    questionnaire: Questionnaire,
+    spec: ReviewSpec,
+    *,
+    kind: str,
+    today: date,
+) -> Release:
+    """A perspective survey's release: counts by the same plan, each domain's split across
+    the rating levels coded by the same band coding (see survey.domain.perspectives)."""
+    framework = framework_for(spec.framework)
+    tally = PerspectiveTally(spec, framework.rating.keys)
+    for organisation_id, team_id, answers in opened_responses(wave, kek):
+        tally.add(str(organisation_id), str(team_id), answers)
+    earlier = releases_of(wave.id)
+    ledgers = [json.loads(r.ledger) for r in earlier]
+    history = [Ledger.from_json(entry["groups"]) for entry in ledgers]
+    plan = plan_release(tally.cell_counts(), wave.k, history, final=kind == "final")
+    domains = [key for _, key in spec.domains]
+    coded_history = {d: [BandRelease.from_json(e["bands"][d]) for e in ledgers] for d in domains}
+    coded = code_perspective_release(plan, tally.group_counts(plan), framework, coded_history)
+    groups: dict[str, Any] = {}
+    structural = _structural_groups(wave, questionnaire)
+    for key, label in structural:
+        entry = _entry(key, label, shown=key in plan.visible) | {"scales": {}}
+        if key in plan.visible:
+            entry["n"] = plan.counts[key]
+            entry["domains"] = {d: coded[d].shown[key].to_json() for d in domains}
+        else:
+            entry["text"] = SUPPRESSED_TEXT
+        groups[str(key)] = entry
+    sequence = len(earlier) + 1
+    payload = _header(wave, questionnaire, kind=kind, sequence=sequence, today=today) | {
+        "review": {
+            "framework": framework.key,
+            "perspective": spec.perspective,
+            "categories": share_labels(framework),
+            "domains": [{"key": d, "name": framework.domain(d).name} for d in domains],
+        },
+        "scales": [],
+        "groups": groups,
+        "order": [str(key) for key, _ in structural],
+    }
+    ledger = {"groups": plan.ledger.to_json(), "bands": {d: coded[d].to_json() for d in domains}}
+    return _store(wave, sequence, kind, payload, ledger)
+
+
+def _store(
+    wave: Wave, sequence: int, kind: str, payload: dict[str, Any], ledger: dict[str, Any]
+) -> Release:
+    """Add the release and commit (once)."""
     release = Release(
         wave_id=wave.id,
         sequence=sequence,
@@ -238,45 +304,23 @@ def _comparison(previous: dict[str, Any] | None, group: str, scale: str, current
     return {"previous_wave": previous["wave"]["name"], **change}
 
 
-def _payload(
-    wave: Wave,
-    questionnaire: Questionnaire,
-    shown: Figures,
-    plan: Plan,
-    bands: dict[str, BandRelease],
-    *,
-    today: date,
-    sequence: int,
-    kind: str,
+def _entry(key: GroupKey, label: str, *, shown: bool) -> dict[str, Any]:
+    """A group's entry in a payload, before its figures."""
+    return {
+        "key": str(key),
+        "level": key.level,
+        "id": key.id,
+        "attribute": key.attribute,
+        "value": key.value,
+        "label": label,
+        "shown": shown,
+    }
+
+
+def _header(
+    wave: Wave, questionnaire: Questionnaire, *, kind: str, sequence: int, today: date
 ) -> dict[str, Any]:
-    structural = _structural_groups(wave, questionnaire)
-    prior = previous_release(wave)
-    previous = json.loads(prior.payload) if prior is not None else None
-    groups: dict[str, Any] = {}
-    for key, label in structural:
-        entry: dict[str, Any] = {
-            "key": str(key),
-            "level": key.level,
-            "id": key.id,
-            "attribute": key.attribute,
-            "value": key.value,
-            "label": label,
-            "shown": key in shown,
-        }
-        if key not in shown:
-            entry["text"] = SUPPRESSED_TEXT
-        else:
-            entry["n"] = plan.counts[key]
-            entry["scales"] = {}
-            for scale in questionnaire.scales:
-                figures = dict(shown[key][scale.key])
-                entry["precision"] = figures["precision"]
-                figures["bands"] = bands[scale.key].shown[key].to_json()
-                figures["comparison"] = _comparison(
-                    previous, str(key), scale.key, figures["headline"]
-                )
-                entry["scales"][scale.key] = figures
-        groups[str(key)] = entry
+    """What every release payload starts with: the release, its wave and questionnaire."""
     return {
         "format": PAYLOAD_FORMAT,
         "kind": kind,
@@ -295,6 +339,41 @@ def _payload(
             "version": wave.questionnaire_version.version,
             "title": questionnaire.title,
         },
+    }
+
+
+def _payload(
+    wave: Wave,
+    questionnaire: Questionnaire,
+    shown: Figures,
+    plan: Plan,
+    bands: dict[str, BandRelease],
+    *,
+    today: date,
+    sequence: int,
+    kind: str,
+) -> dict[str, Any]:
+    structural = _structural_groups(wave, questionnaire)
+    prior = previous_release(wave)
+    previous = json.loads(prior.payload) if prior is not None else None
+    groups: dict[str, Any] = {}
+    for key, label in structural:
+        entry = _entry(key, label, shown=key in shown)
+        if key not in shown:
+            entry["text"] = SUPPRESSED_TEXT
+        else:
+            entry["n"] = plan.counts[key]
+            entry["scales"] = {}
+            for scale in questionnaire.scales:
+                figures = dict(shown[key][scale.key])
+                entry["precision"] = figures["precision"]
+                figures["bands"] = bands[scale.key].shown[key].to_json()
+                figures["comparison"] = _comparison(
+                    previous, str(key), scale.key, figures["headline"]
+                )
+                entry["scales"][scale.key] = figures
+        groups[str(key)] = entry
+    return _header(wave, questionnaire, kind=kind, sequence=sequence, today=today) | {
         "scales": [
             {
                 "key": s.key,

@@ -14,6 +14,7 @@ from survey.domain.questionnaire_model import (
     ContextQuestion,
     Page,
     Questionnaire,
+    ReviewSpec,
     Scale,
     ScaleItem,
 )
@@ -35,8 +36,9 @@ SLUG_HELP = "use up to 64 lowercase letters, digits and single hyphens, e.g. 'de
 IDENTIFIER_HELP = "use a lowercase letter, then lowercase letters, digits or '_'"
 LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", re.ASCII)
 
-TOP_REQUIRED = ("key", "version", "title", "minutes", "language", "wording", "scales")
-TOP_OPTIONAL = ("description", "context", "pages")
+TOP_REQUIRED = ("key", "version", "title", "minutes", "language", "wording")
+TOP_OPTIONAL = ("description", "context", "pages", "scales", "review")
+FRAMEWORK_KEY = re.compile(r"(?=.{1,40}\Z)[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 DEFAULT_TEXT_LENGTH = 500
 MAX_TEXT_LENGTH = 2000
 # Default paging puts at most this many scale items on a page (phones, small screens).
@@ -90,9 +92,21 @@ def _build(check: Checker, document: object) -> Questionnaire:
         "",
     )
     demo, note = check.attempt(lambda: _wording(check, field("wording")), (False, ""))
-    scales = check.attempt(
-        lambda: check.items(field("scales"), "scales", lambda v, p: _scale(check, v, p)), None
-    )
+    scales: tuple[Scale, ...] | None = None
+    if "review" in top:
+        # A review questionnaire rates the service: it has no scored scales.
+        if top.get("scales", []) == []:
+            scales = ()
+        else:
+            check.keep(
+                check.fail("scales", "a review questionnaire has no scales (leave them out)")
+            )
+    elif "scales" not in top:
+        check.keep(check.fail("scales", "required field is missing"))
+    else:
+        scales = check.attempt(
+            lambda: check.items(top["scales"], "scales", lambda v, p: _scale(check, v, p)), None
+        )
     context = check.attempt(
         lambda: check.items(
             field("context", []), "context", lambda v, p: _context(check, v, p), minimum=0
@@ -103,6 +117,7 @@ def _build(check: Checker, document: object) -> Questionnaire:
     if scales is None or context is None or missing:
         raise check.noted()  # question ids and pages are checked only on sound questions
     _check_unique_ids(check, scales, context)
+    review = _review(check, top["review"], context) if "review" in top else None
     ids = [item.id for s in scales for item in s.items] + [c.id for c in context]
     if "pages" in top:
         pages = _explicit_pages(check, top["pages"], ids)
@@ -122,6 +137,7 @@ def _build(check: Checker, document: object) -> Questionnaire:
         scales=scales,
         context=context,
         pages=pages,
+        review=review,
     )
 
 
@@ -129,6 +145,30 @@ def _wording(check: Checker, value: object) -> tuple[bool, str]:
     wording = check.fields(value, "wording", ("demo",), ("note",))
     demo = check.flag(wording["demo"], "wording.demo")
     return demo, check.text(wording.get("note", ""), "wording.note", empty=True)
+
+
+def _review(check: Checker, value: object, context: tuple[ContextQuestion, ...]) -> ReviewSpec:
+    fields = check.fields(value, "review", ("framework", "perspective", "domains"), ("easy_read",))
+    framework = check.pattern(
+        fields["framework"], "review.framework", FRAMEWORK_KEY, "use a framework file's key"
+    )
+    perspective = check.pattern(
+        fields["perspective"], "review.perspective", IDENTIFIER, IDENTIFIER_HELP
+    )
+    raw = fields["domains"]
+    if not isinstance(raw, dict) or not raw:
+        raise check.fail("review.domains", "expected a mapping of question id to domain key")
+    choices = {c.id for c in context if c.kind == "choice"}
+    domains = []
+    for question_id, domain_key in raw.items():
+        at = f"review.domains.{question_id}"
+        if question_id not in choices:
+            raise check.fail(at, "must be the id of a choice question under context")
+        domains.append(
+            (question_id, check.pattern(domain_key, at, FRAMEWORK_KEY, "use a domain's key"))
+        )
+    easy = check.flag(fields.get("easy_read", False), "review.easy_read")
+    return ReviewSpec(framework, perspective, easy, tuple(domains))
 
 
 def _scale(check: Checker, value: object, path: str) -> Scale:

@@ -23,6 +23,14 @@ from survey.models.core import (
     new_response_id,
     utcnow,
 )
+from survey.models.journey import (
+    ENGAGEMENT_KINDS,
+    REVIEW_KINDS,
+    DomainRating,
+    EngagementSession,
+    Review,
+    ReviewWave,
+)
 from survey.models.keychecks import KeyCheck
 from survey.models.plans import ACTION_STATUSES, FOUR_RS, Action, ActionComment
 from survey.models.releases import Release, ReleaseImmutable
@@ -30,7 +38,9 @@ from survey.models.workspace import CodeBatch, CodeTally, Invitation, SingleUseC
 
 __all__ = [
     "ACTION_STATUSES",
+    "ENGAGEMENT_KINDS",
     "FOUR_RS",
+    "REVIEW_KINDS",
     "ROLES",
     "SECTORS",
     "Action",
@@ -39,6 +49,8 @@ __all__ = [
     "AuditEvent",
     "CodeBatch",
     "CodeTally",
+    "DomainRating",
+    "EngagementSession",
     "Invitation",
     "KeyCheck",
     "LeadGrant",
@@ -48,6 +60,8 @@ __all__ = [
     "Release",
     "ReleaseImmutable",
     "Response",
+    "Review",
+    "ReviewWave",
     "SignpostResource",
     "SingleUseCode",
     "SurveyLink",

@@ -1,7 +1,7 @@
 """What the core team should not forget: yearly reviews, waves closing soon, releases to make.
 
-`review_due_on` is the one place that says when an organisation's yearly review falls due;
-the reviews of the journey extend it with the date of the last review.
+When a review falls due is the journey's one rule (`journey.review_due_on`): a cycle after
+the latest review, or, for a member not yet reviewed, its baseline soon after joining.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from survey.domain.wave_state import State
 from survey.extensions import db
 from survey.models import Organisation, Wave
 from survey.services import wave_admin
+from survey.services.journey import review_due_on
 
 REVIEW_SOON = timedelta(days=30)
 CLOSING_SOON = timedelta(days=7)
@@ -41,20 +42,6 @@ class Reminders:
     def empty(self) -> bool:
         """Nothing to remind anyone of."""
         return not (self.reviews or self.closing or self.to_release)
-
-
-def _year_after(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
-
-
-def review_due_on(organisation: Organisation) -> date | None:
-    """When the organisation's yearly review falls due: a year after it joined (if known)."""
-    if organisation.joined_on is None:
-        return None
-    return _year_after(organisation.joined_on)
 
 
 def reminders(today: date) -> Reminders:
