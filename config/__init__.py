@@ -53,6 +53,10 @@ class BaseConfig:
     # Secret mixed into single-use code hashes; derived from SECRET_KEY when not set. Set it
     # on its own (LANTERN_CODE_PEPPER) so rotating SECRET_KEY does not void printed codes.
     CODE_PEPPER: str | None = None
+    # Secret behind the integrity tags (wave public keys, stored responses, tallies): both
+    # apps need it, the database never holds it. Derived from SECRET_KEY when not set; set
+    # it on its own (LANTERN_INTEGRITY_KEY) when the two apps have different SECRET_KEYs.
+    INTEGRITY_KEY: str | None = None
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self.env = dict(os.environ if env is None else env)
@@ -64,6 +68,7 @@ class BaseConfig:
         )
         self.SERVER_NAME_FOR_LINKS = self.env.get("LANTERN_BASE_URL", self.SERVER_NAME_FOR_LINKS)
         self.CODE_PEPPER = self.env.get("LANTERN_CODE_PEPPER") or None
+        self.INTEGRITY_KEY = self.env.get("LANTERN_INTEGRITY_KEY") or None
         if "LANTERN_KEK_FILE" in self.env:
             self.KEK_FILE = self.env["LANTERN_KEK_FILE"] or None
 

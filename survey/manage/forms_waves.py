@@ -98,6 +98,14 @@ class OpenWaveForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError("The closing date has already passed.")
 
 
+class ReleaseForm(FlaskForm):  # type: ignore[misc]
+    """Confirm a release; after an integrity refusal, optionally without the failing rows."""
+
+    exclude_failed = BooleanField(
+        "Release without the stored responses that failed the integrity check"
+    )
+
+
 class ExtendForm(FlaskForm):  # type: ignore[misc]
     """A later closing date."""
 

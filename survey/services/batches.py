@@ -27,7 +27,7 @@ from survey.models import PendingResponse, Response, Wave
 
 _pending = PendingResponse.__table__
 _responses = Response.__table__
-_COLUMNS = ("id", "wave_id", "team_id", "questionnaire_version_id", "iso_week", "sealed")
+_COLUMNS = ("id", "wave_id", "team_id", "questionnaire_version_id", "iso_week", "sealed", "tag")
 _PENDING_COUNT = (
     select(func.count()).select_from(_pending).where(_pending.c.wave_id == bindparam("wave_id"))
 )
@@ -45,7 +45,7 @@ _LATEST_BATCH_SIZE = text(
 _TAKE_LATEST_BATCH = text(
     "DELETE FROM response WHERE wave_id = :wave_id AND xmin = ("
     " SELECT xmin FROM response WHERE wave_id = :wave_id ORDER BY age(xmin) LIMIT 1)"
-    " RETURNING id, wave_id, team_id, questionnaire_version_id, iso_week, sealed"
+    " RETURNING id, wave_id, team_id, questionnaire_version_id, iso_week, sealed, tag"
 )
 # One lock per wave for the whole move; it marks no row (a FOR UPDATE would write the
 # locker's transaction id into the wave row's xmax).

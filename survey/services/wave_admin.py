@@ -94,17 +94,20 @@ def release_kind(wave: Wave, today: date) -> str:
     return "final" if today > wave.last_day else "interim"
 
 
-def release_wave(wave: Wave, kek: bytes, today: date, *, actor: User) -> Release:
+def release_wave(
+    wave: Wave, kek: bytes, today: date, *, actor: User, exclude_failed: bool = False
+) -> Release:
     """Make the wave's next release (ReleaseError says why not) and audit it."""
     if state(wave, today) == "upcoming":
         raise ReleaseError("the wave has not opened yet, so there is nothing to release")
     kind = release_kind(wave, today)
-    release = make_release(wave, kek, kind=kind, today=today)
+    release = make_release(wave, kek, kind=kind, today=today, exclude_failed=exclude_failed)
     record_event(
         "release made",
         user=actor,
         target=_target(wave),
-        detail=f"release:{release.id}; {kind} release {release.sequence}",
+        detail=f"release:{release.id}; {kind} release {release.sequence}"
+        + ("; without the rows that failed the integrity check" if exclude_failed else ""),
     )
     return release
 
