@@ -198,7 +198,7 @@ class IntegrityReport:
     def findings(self) -> list[str]:
         """Each problem in plain words (empty when all is well)."""
         words = [
-            (self.forged, "not written by Lantern (forged or altered)"),
+            (self.forged, "forged or altered (not as Lantern stored it)"),
             (self.moved, "moved here from another team or wave"),
             (self.missing, "missing (deleted, or moved to another team or wave)"),
             (self.extra, "more than Lantern stored (copies of stored rows)"),
@@ -248,8 +248,12 @@ class RowAudit:
         count, digest, tag = self._tally
         if not tag_matches(tally_tag(self._keys, self.wave_id, count, digest), tag):
             return replace(found, tally_problem="Lantern's tally of this wave was altered")
+        # A failing row may be one Lantern stored and someone altered or moved: count it once.
+        present = self._count + self._forged + self._moved
+        if count > present:
+            return replace(found, missing=count - present)
         if count > self._count:
-            return replace(found, missing=count - self._count)
+            return found
         if count < self._count:
             return replace(found, extra=self._count - count)
         if digest != self._digest:

@@ -27,6 +27,7 @@ from survey.domain.sealing import (
 )
 from survey.extensions import db
 from survey.models import PendingResponse, Response, ResponseTally, Wave
+from survey.models.core import _SealedRow
 from survey.services.integrity import (
     IntegrityReport,
     RowAudit,
@@ -317,6 +318,6 @@ def adopt_wave(wave: Wave, kek: bytes) -> Adoption | None:
     return _database_call(adopt)
 
 
-def _columns(row: Response | PendingResponse) -> dict[str, object]:
+def _columns(row: _SealedRow) -> dict[str, object]:
     names = ("id", "wave_id", "team_id", "questionnaire_version_id", "iso_week", "sealed")
     return {name: getattr(row, name) for name in names}
