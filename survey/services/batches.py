@@ -19,14 +19,15 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db
-from survey.models import PendingResponse, Response, Wave
+from survey.models import PendingResponse, Response, ResponseTally, Wave
 
 _pending = PendingResponse.__table__
 _responses = Response.__table__
+_tally = ResponseTally.__table__
 _COLUMNS = ("id", "wave_id", "team_id", "questionnaire_version_id", "iso_week", "sealed", "tag")
 _PENDING_COUNT = (
     select(func.count()).select_from(_pending).where(_pending.c.wave_id == bindparam("wave_id"))
@@ -86,6 +87,12 @@ def _move(wave_id: int, minimum: int, k: int) -> int:
             rows += [dict(row._mapping) for row in taken]
     secrets.SystemRandom().shuffle(rows)
     db.session.execute(insert(_responses), rows)
+    if postgresql:
+        # Finish updates the wave's integrity tally; rewriting it here (unchanged) gives it
+        # this batch's transaction id, so it shares none with a nonce once its rows moved.
+        db.session.execute(
+            update(_tally).where(_tally.c.wave_id == wave_id).values(stored=_tally.c.stored)
+        )
     db.session.commit()
     return moved
 
