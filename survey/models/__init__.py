@@ -7,6 +7,8 @@ from survey.models.accounts import (
     LeadGrant,
     User,
     new_session_token,
+    session_digest,
+    unusable_session,
 )
 from survey.models.core import (
     SECTORS,
@@ -52,5 +54,7 @@ __all__ = [
     "new_link_token",
     "new_response_id",
     "new_session_token",
+    "session_digest",
+    "unusable_session",
     "utcnow",
 ]
