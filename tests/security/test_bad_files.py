@@ -89,7 +89,7 @@ def test_questionnaire_file_that_is_not_utf8_gives_one_clear_error(
 def test_production_refuses_to_start_with_bad_key_material(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    env = {"DATABASE_URL": "sqlite://", "SECRET_KEY": "s" * 32}
+    env = {"DATABASE_URL": "sqlite://", "SECRET_KEY": "Qm3v9Tz-Lp2xW8rK5nY1cJ7hF4dS6aG0e"}
     with pytest.raises(ConfigError, match="key material is missing"):
         ProductionConfig(env)
     short = base64.urlsafe_b64encode(os.urandom(20)).decode()
