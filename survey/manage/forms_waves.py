@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from survey.domain.disclosure import MIN_K
 from survey.services.codes import MAX_BATCH
+from survey.text_forms import TextForm
 
 MAX_K = 100
 RELEASE_MODES = [
@@ -37,7 +37,7 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-class OpenWaveForm(FlaskForm):  # type: ignore[misc]
+class OpenWaveForm(TextForm):
     """What the core team chooses when opening a wave."""
 
     name = StringField(
@@ -98,7 +98,7 @@ class OpenWaveForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError("The closing date has already passed.")
 
 
-class ReleaseForm(FlaskForm):  # type: ignore[misc]
+class ReleaseForm(TextForm):
     """Confirm a release; after an integrity refusal, optionally without the failing rows."""
 
     exclude_failed = BooleanField(
@@ -106,7 +106,7 @@ class ReleaseForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ExtendForm(FlaskForm):  # type: ignore[misc]
+class ExtendForm(TextForm):
     """A later closing date."""
 
     closes_on = DateField(
@@ -116,7 +116,7 @@ class ExtendForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class CodesForm(FlaskForm):  # type: ignore[misc]
+class CodesForm(TextForm):
     """How many single-use codes to make for which team."""
 
     team = SelectField("Team", coerce=int, validators=[InputRequired("Choose a team.")])
