@@ -78,8 +78,9 @@ def parse_yaml(text: str, source: str) -> object:
     parser's events, so a small file can never become a huge value (or a huge message).
     """
     _check_shape(text, source)
-    loader = _StrictLoader(text)
+    loader: _StrictLoader | None = None
     try:
+        loader = _StrictLoader(text)  # its reader refuses a NUL or other control character
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -96,7 +97,8 @@ def parse_yaml(text: str, source: str) -> object:
             source, "", "a value cannot be read (a number too long, or a date that does not exist)"
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 _TOO_DEEP = f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)"

@@ -123,3 +123,10 @@ def test_upload_edit_and_wording_import_refuse_bombs_with_a_form_error(
     check_refused(edit, "source", expected)
     wording = "".join(f"{n}: Wording {n}\n" for n in range(2, 18)) + f"1: {value}\n"
     check_refused(import_wording(as_core, version, wording, "w.yaml"), "file", expected)
+
+
+def test_a_nul_in_an_uploaded_file_is_a_clear_error_not_a_crash(as_core: Staff, demo: str) -> None:
+    # Found by the fuzzer: PyYAML's reader refused it before the parse's error handling.
+    text = demo.replace("minutes: 4", "minutes: \x00").replace("key: demo-sts", "key: other")
+    assert "unacceptable character #x0000" in refusal(text)
+    check_refused(upload(as_core, text), "file", "unacceptable character")
