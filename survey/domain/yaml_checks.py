@@ -87,6 +87,13 @@ def parse_yaml(text: str, source: str) -> object:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "unreadable"
         raise QuestionnaireError(source, where, f"YAML syntax error: {_shorten(problem)}") from None
+    except yaml.reader.ReaderError as exc:
+        code = exc.character if isinstance(exc.character, int) else 0
+        raise QuestionnaireError(
+            source,
+            f"character {exc.position + 1}",
+            f"YAML syntax error: unacceptable character #x{code:04x} (a control character)",
+        ) from None
     except yaml.YAMLError as exc:
         raise QuestionnaireError(source, "", f"YAML syntax error: {_shorten(str(exc))}") from None
     except RecursionError:
@@ -150,6 +157,7 @@ def _check_shape(text: str, source: str) -> None:
 
 def _shorten(text: str, limit: int = 200) -> str:
     # The parser's own words can quote the file (a duplicate key, say): keep them short.
+    text = " ".join(text.split())
     return text if len(text) <= limit else f"{text[:limit]}... (cut)"
 
 

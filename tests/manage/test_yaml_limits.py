@@ -16,7 +16,7 @@ from werkzeug.test import TestResponse
 
 from survey.domain.questionnaire import QuestionnaireError, load_questionnaire
 from survey.models import QuestionnaireVersion
-from tests.manage.conftest import Staff, count, field_error
+from tests.manage.conftest import Staff, count, field_error, text_of
 from tests.manage.test_questionnaires import import_wording, upload
 from tests.manage.test_waves import demo_version
 
@@ -129,4 +129,6 @@ def test_a_nul_in_an_uploaded_file_is_a_clear_error_not_a_crash(as_core: Staff, 
     # Found by the fuzzer: PyYAML's reader refused it before the parse's error handling.
     text = demo.replace("minutes: 4", "minutes: \x00").replace("key: demo-sts", "key: other")
     assert "unacceptable character #x0000" in refusal(text)
-    check_refused(upload(as_core, text), "file", "unacceptable character")
+    result = upload(as_core, text)
+    assert result.status_code == 422, text_of(result)[:800]
+    check_refused(result, "file", "unacceptable character")
