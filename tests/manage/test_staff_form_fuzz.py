@@ -93,7 +93,7 @@ def forms(members: Members) -> dict[str, Callable[[str, str], tuple[str, dict[st
     b=text,
 )
 def test_every_staff_form_refuses_cleanly_or_saves_whole(
-    app: Flask, as_core: Staff, members: Members, form: str, a: str, b: str
+    as_core: Staff, members: Members, form: str, a: str, b: str
 ) -> None:
     path, data = forms(members)[form](a, b)
     post_checked(as_core, path, data)
