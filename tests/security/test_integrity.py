@@ -214,3 +214,29 @@ def test_links_of_other_waves_do_not_open_with_this_waves_tags(app: Flask, fille
     forge_row(filled, tag=stored_rows(filled.id)[0].tag)  # a real tag on a forged row
     code, output = verify(app)
     assert code == 1 and "1 row is forged or altered" in output
+
+
+def test_a_forged_rows_free_text_is_never_shown(app: Flask, demo_wave: Wave, kek: bytes) -> None:
+    from survey.services.free_text import free_text
+
+    fill(demo_wave, per_link=6)  # 12 people: enough for the alliance-wide pool
+    team_id = demo_wave.links[0].team_id
+    response_id = secrets.token_hex(16)
+    context = SealContext(demo_wave.id, team_id, response_id)
+    words = {"stss.1": 3, "anything_else": "FORGED WORDS"}
+    db.session.add(
+        Response(
+            id=response_id,
+            wave_id=demo_wave.id,
+            team_id=team_id,
+            questionnaire_version_id=demo_wave.questionnaire_version_id,
+            iso_week="2026-W01",
+            sealed=seal_answers(demo_wave.public_key, context, words),
+        )
+    )
+    demo_wave.opens_on = date.today() - timedelta(days=30)
+    demo_wave.closes_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    make_release(demo_wave, kek, kind="final", today=date.today(), exclude_failed=True)
+    groups = free_text(demo_wave, kek) or []
+    assert not any("FORGED WORDS" in answer for group in groups for answer in group.answers)
