@@ -34,12 +34,13 @@ from survey.domain.questionnaire_model import (
     Questionnaire,
     ReviewSpec,
 )
-from survey.domain.sealing import SealContext, open_wave
+from survey.domain.sealing import OpenFailed, SealContext, SealingError, open_wave
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, Response, Team, Wave
 from survey.models.releases import Release
 from survey.services.batches import flush_pending
 from survey.services.frameworks import framework_for
+from survey.services.integrity import IntegrityReport, RowAudit, StoredRow, stored_rows_and_tally
 from survey.services.questionnaires import definition
 
 PAYLOAD_FORMAT = 2
@@ -90,32 +91,64 @@ def count_responses(wave_id: int) -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def _stream(wave_id: int) -> Iterator[tuple[str, int, bytes]]:
-    query = (
-        select(Response.id, Response.team_id, Response.sealed)
-        .where(Response.wave_id == wave_id)
-        .execution_options(yield_per=STREAM_BATCH, stream_results=True)
-    )
-    for row in db.session.execute(query):
-        yield row[0], row[1], bytes(row[2])
+def opened_responses(
+    wave: Wave, kek: bytes, *, exclude_failed: bool = False
+) -> Iterator[tuple[int, int, Answers]]:
+    """(organisation id, team id, answers) of each response, opened one at a time.
 
-
-def opened_responses(wave: Wave, kek: bytes) -> Iterator[tuple[int, int, Answers]]:
-    """(organisation id, team id, answers) of each response, opened one at a time."""
+    Every row is checked against its integrity tag and the wave's tally as it streams. A
+    row that fails (forged, moved, copied, damaged) is never opened into a figure; if any
+    failed, or rows are missing, the release is refused at the end (nothing is stored yet)
+    unless the core team confirmed releasing without them (`exclude_failed`).
+    """
     org_of = {team: org for team, org in db.session.execute(select(Team.id, Team.organisation_id))}
-    opener = open_wave(wave.wrapped_private_key, kek, wave.id)
-    for response_id, team_id, sealed in _stream(wave.id):
-        yield (
-            org_of[team_id],
-            team_id,
-            opener.open(SealContext(wave.id, team_id, response_id), sealed),
+    try:
+        opener = open_wave(wave.wrapped_private_key, kek, wave.id)
+    except SealingError:
+        raise ReleaseError(
+            "the key-encryption key cannot unwrap this wave's key; nothing was released"
+        ) from None
+    audit, unopened = RowAudit(wave.id), 0
+    rows = stored_rows_and_tally(wave.id)
+    for row in db.session.execute(rows.execution_options(yield_per=STREAM_BATCH)):
+        stored = StoredRow(*row)
+        # Pending rows (arrived since the flush) count towards the tally, not this release.
+        if not audit.admit(stored) or stored.kind != "response":
+            continue
+        context = SealContext(wave.id, stored.team_id, str(stored.id))
+        try:
+            answers = opener.open(context, stored.sealed)
+        except OpenFailed:
+            unopened += 1
+            continue
+        yield org_of[stored.team_id], stored.team_id, answers
+    report = audit.report(unopened=unopened)
+    if not report.ok and not exclude_failed:
+        raise IntegrityRefusal(report)
+
+
+class IntegrityRefusal(ReleaseError):
+    """Some stored rows are not the ones Lantern stored; the release was refused."""
+
+    def __init__(self, report: IntegrityReport) -> None:
+        self.report = report
+        failed = f"{report.failed} stored response(s) failed the integrity check"
+        self.summary = f"nothing was released: {failed} ({'; '.join(report.findings())})"
+        super().__init__(
+            f"{self.summary}. Run `flask keys verify` for every wave's details; to release "
+            "without the failing rows, confirm it (--exclude-failed, or the box on the "
+            "release page)"
         )
 
 
-def aggregate_wave(wave: Wave, kek: bytes, progress: Progress | None = None) -> WaveAggregate:
+def aggregate_wave(
+    wave: Wave, kek: bytes, progress: Progress | None = None, *, exclude_failed: bool = False
+) -> WaveAggregate:
     """Open, score and aggregate every response of a wave, one at a time."""
     aggregate = WaveAggregate(definition(wave.questionnaire_version))
-    for organisation_id, team_id, answers in opened_responses(wave, kek):
+    for organisation_id, team_id, answers in opened_responses(
+        wave, kek, exclude_failed=exclude_failed
+    ):
         aggregate.add(str(organisation_id), str(team_id), answers)
         if progress is not None:
             progress(1)
@@ -123,17 +156,29 @@ def aggregate_wave(wave: Wave, kek: bytes, progress: Progress | None = None) -> 
 
 
 def make_release(
-    wave: Wave, kek: bytes, *, kind: str, today: date, progress: Progress | None = None
+    wave: Wave,
+    kek: bytes,
+    *,
+    kind: str,
+    today: date,
+    progress: Progress | None = None,
+    exclude_failed: bool = False,
 ) -> Release:
-    """Make and store the next release of a wave (commits once)."""
+    """Make and store the next release of a wave (commits once); ReleaseError says why not."""
     flush_pending(wave.id)
     check_release_allowed(wave, kind, today)
     questionnaire = definition(wave.questionnaire_version)
     if questionnaire.review is not None:
         return _perspective_release(
-            wave, kek, questionnaire, questionnaire.review, kind=kind, today=today
+            wave,
+            kek,
+            questionnaire,
+            questionnaire.review,
+            kind=kind,
+            today=today,
+            exclude_failed=exclude_failed,
         )
-    aggregate = aggregate_wave(wave, kek, progress)
+    aggregate = aggregate_wave(wave, kek, progress, exclude_failed=exclude_failed)
     earlier = releases_of(wave.id)
     ledgers = [json.loads(r.ledger) for r in earlier]
     history = [Ledger.from_json(entry["groups"]) for entry in ledgers]
@@ -167,12 +212,15 @@ def _perspective_release(
     *,
     kind: str,
     today: date,
+    exclude_failed: bool = False,
 ) -> Release:
     """A perspective survey's release: counts by the same plan, each domain's split across
     the rating levels coded by the same band coding (see survey.domain.perspectives)."""
     framework = framework_for(spec.framework)
     tally = PerspectiveTally(spec, framework.rating.keys)
-    for organisation_id, team_id, answers in opened_responses(wave, kek):
+    for organisation_id, team_id, answers in opened_responses(
+        wave, kek, exclude_failed=exclude_failed
+    ):
         tally.add(str(organisation_id), str(team_id), answers)
     earlier = releases_of(wave.id)
     ledgers = [json.loads(r.ledger) for r in earlier]

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from survey import keyring
 from survey.extensions import db
@@ -81,7 +82,13 @@ def waves_close(wave_id: int) -> None:
 @click.option(
     "--interim", is_flag=True, help="An interim release (only for waves in interim mode)."
 )
-def waves_release(wave_id: int, interim: bool) -> None:
+@click.option(
+    "--exclude-failed",
+    is_flag=True,
+    help="Release without the stored responses that failed the integrity check "
+    "(after `flask keys verify` has shown what happened to them).",
+)
+def waves_release(wave_id: int, interim: bool, exclude_failed: bool) -> None:
     """Open, score and aggregate a wave's responses, and store a k-anonymous release."""
     wave = _wave(wave_id)
     try:
@@ -97,7 +104,18 @@ def waves_release(wave_id: int, interim: bool) -> None:
     try:
         with bar_widget as bar:
             progress = _CoarseProgress(bar.update)
-            release = make_release(wave, kek, kind=kind, today=_today().date(), progress=progress)
+            release = make_release(
+                wave,
+                kek,
+                kind=kind,
+                today=_today().date(),
+                progress=progress,
+                exclude_failed=exclude_failed,
+            )
     except ReleaseError as error:
         raise click.ClickException(str(error)) from None
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        reason = getattr(error, "orig", None) or type(error).__name__
+        raise click.ClickException(f"the database refused the release ({reason})") from None
     click.echo(f"made {kind} release {release.sequence} of wave {wave.id} ({wave.name})")

@@ -40,7 +40,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from survey.domain.yaml_checks import Checker, QuestionnaireError, describe, parse_yaml
+from survey.domain.yaml_checks import Checker, QuestionnaireError, cut, describe, parse_yaml
 
 SLUG = re.compile(r"(?=.{1,40}\Z)[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 SLUG_HELP = "use up to 40 lowercase letters, digits and single hyphens, e.g. 'whole-system'"
@@ -253,14 +253,14 @@ def build_framework(document: object, source: str) -> Framework:
 
 def _one_of(check: _Checks, value: object, path: str, allowed: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise check.fail(path, f"expected one of {', '.join(allowed)}, got {value!r}")
+        raise check.fail(path, f"expected one of {', '.join(allowed)}, got {cut(value)}")
     return value
 
 
 def _unique(check: _Checks, keys: list[str], path: str) -> None:
     for i, key in enumerate(keys):
         if key in keys[:i]:
-            raise check.fail(f"{path}[{i}].key", f"{key!r} is used twice")
+            raise check.fail(f"{path}[{i}].key", f"{cut(key)} is used twice")
 
 
 def _rating(check: _Checks, raw: object) -> Rating:

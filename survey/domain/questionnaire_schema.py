@@ -19,7 +19,7 @@ from survey.domain.questionnaire_model import (
     ScaleItem,
 )
 from survey.domain.templates import TEMPLATES, ScaleTemplate
-from survey.domain.yaml_checks import Checker, QuestionnaireError, describe, parse_yaml
+from survey.domain.yaml_checks import Checker, QuestionnaireError, cut, describe, parse_yaml
 
 __all__ = [
     "QuestionnaireError",
@@ -176,7 +176,9 @@ def _scale(check: Checker, value: object, path: str) -> Scale:
     template_key = check.text(fields["template"], f"{path}.template")
     if template_key not in TEMPLATES:
         known = ", ".join(sorted(TEMPLATES))
-        raise check.fail(f"{path}.template", f"unknown template {template_key!r}; known: {known}")
+        raise check.fail(
+            f"{path}.template", f"unknown template {cut(template_key)}; known: {known}"
+        )
     template = TEMPLATES[template_key]
     key = check.pattern(fields.get("key", template.key), f"{path}.key", IDENTIFIER, IDENTIFIER_HELP)
     raw_items = fields["items"]
@@ -223,7 +225,7 @@ def _item(
     if number is None or number not in template.item_numbers:
         raise check.fail(
             at,
-            f"template {template.key!r} has no item {raw_number!r} (items 1-{template.n_items})",
+            f"template {template.key!r} has no item {cut(raw_number)} (items 1-{template.n_items})",
         )
     if number in wording:
         raise check.fail(at, f"item {number} is given twice")
@@ -270,7 +272,7 @@ def _context(check: Checker, value: object, path: str) -> ContextQuestion:
         limit = fields.get("max_length", DEFAULT_TEXT_LENGTH)
         max_length = check.whole(limit, f"{path}.max_length", 1, MAX_TEXT_LENGTH)
         return ContextQuestion(question_id, text, "text", (), max_length, False)
-    raise check.fail(f"{path}.kind", f"expected 'choice' or 'text', got {kind!r}")
+    raise check.fail(f"{path}.kind", f"expected 'choice' or 'text', got {cut(kind)}")
 
 
 def _options(check: Checker, value: object, path: str) -> tuple[ChoiceOption, ...]:
@@ -290,9 +292,9 @@ def _options(check: Checker, value: object, path: str) -> tuple[ChoiceOption, ..
     for i, opt in enumerate(options):
         earlier = options[:i]
         if opt.value in {o.value for o in earlier}:
-            raise check.fail(f"{path}[{i}].value", f"option value {opt.value!r} is given twice")
+            raise check.fail(f"{path}[{i}].value", f"option value {cut(opt.value)} is given twice")
         if opt.label in {o.label for o in earlier}:
-            raise check.fail(f"{path}[{i}].label", f"option label {opt.label!r} is given twice")
+            raise check.fail(f"{path}[{i}].label", f"option label {cut(opt.label)} is given twice")
     return options
 
 
@@ -306,7 +308,9 @@ def _check_unique_ids(
     named += [(c.id, f"context[{i}].id") for i, c in enumerate(context)]
     for name, path in named:
         if name in owners:
-            raise check.fail(path, f"duplicate question id {name!r} (also used by {owners[name]})")
+            raise check.fail(
+                path, f"duplicate question id {cut(name)} (also used by {owners[name]})"
+            )
         owners[name] = path.rsplit(".", 1)[0]
 
 
@@ -321,9 +325,9 @@ def _explicit_pages(check: Checker, value: object, ids: list[str]) -> tuple[Page
         def question(qid: object, q_at: str) -> str:
             qid = check.text(qid, q_at)
             if qid not in known:
-                raise check.fail(q_at, f"unknown question id {qid!r}")
+                raise check.fail(q_at, f"unknown question id {cut(qid)}")
             if qid in placed:
-                raise check.fail(q_at, f"question {qid!r} is already on {placed[qid]}")
+                raise check.fail(q_at, f"question {cut(qid)} is already on {placed[qid]}")
             placed[qid] = at
             return qid
 
@@ -334,7 +338,8 @@ def _explicit_pages(check: Checker, value: object, ids: list[str]) -> tuple[Page
         if qid not in placed:
             raise check.fail(
                 "pages",
-                f"question {qid!r} is on no page; every question must appear on exactly one page",
+                f"question {cut(qid)} is on no page; "
+                "every question must appear on exactly one page",
             )
     return pages
 

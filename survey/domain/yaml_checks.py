@@ -85,26 +85,130 @@ class _StrictLoader(yaml.SafeLoader):
             if isinstance(key, (str, int, float, bool)) or key is None:
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key!r}", key_node.start_mark
+                        None, None, f"duplicate key {cut(key)}", key_node.start_mark
                     )
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
 
+# A questionnaire is a few hundred nodes a few levels deep. These bounds are far above any
+# real file and far below what an alias bomb (475 bytes, 10^8 nodes) or 1,000 nested
+# brackets need, and they are checked on the event stream, before any value is built.
+MAX_DEPTH = 32
+MAX_NODES = 20_000
+MAX_ALIASES = 200
+# How much of a person's value an error message may quote.
+SHOWN_CHARACTERS = 60
+
+
 def parse_yaml(text: str, source: str) -> object:
-    """Parse YAML safely, turning syntax errors into QuestionnaireError with a line number."""
-    loader = _StrictLoader(text)
+    """Parse YAML safely, turning syntax errors into QuestionnaireError with a line number.
+
+    Depth, aliases and the size the aliases would expand to are checked first, on the
+    parser's events, so a small file can never become a huge value (or a huge message).
+    """
+    _check_shape(text, source)
+    loader: _StrictLoader | None = None
     try:
+        loader = _StrictLoader(text)  # its reader refuses a NUL or other control character
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "unreadable"
-        raise QuestionnaireError(source, where, f"YAML syntax error: {problem}") from None
+        raise QuestionnaireError(source, where, f"YAML syntax error: {_shorten(problem)}") from None
+    except yaml.reader.ReaderError as exc:
+        code = exc.character if isinstance(exc.character, int) else 0
+        raise QuestionnaireError(
+            source,
+            f"character {exc.position + 1}",
+            f"YAML syntax error: unacceptable character #x{code:04x} (a control character)",
+        ) from None
     except yaml.YAMLError as exc:
-        raise QuestionnaireError(source, "", f"YAML syntax error: {exc}") from None
+        raise QuestionnaireError(source, "", f"YAML syntax error: {_shorten(str(exc))}") from None
+    except RecursionError:
+        raise QuestionnaireError(source, "", _TOO_DEEP) from None
+    except (ValueError, OverflowError):
+        # PyYAML's own constructors: a 5,000-digit number, a date such as 2026-13-45.
+        raise QuestionnaireError(
+            source, "", "a value cannot be read (a number too long, or a date that does not exist)"
+        ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+_TOO_DEEP = f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)"
+
+
+def _check_shape(text: str, source: str) -> None:
+    """Refuse YAML too deep, with too many aliases, or expanding to too many nodes."""
+    # Each open collection: [its expanded size so far, its anchor or None].
+    stack: list[list[Any]] = [[0, None]]
+    sizes: dict[str, int] = {}
+    aliases = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            where = _line(event)
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise QuestionnaireError(
+                        source, where, f"too many YAML aliases (more than {MAX_ALIASES})"
+                    )
+                if event.anchor not in sizes:
+                    # Undefined, or an alias inside its own anchor (a loop): never expanded.
+                    raise QuestionnaireError(
+                        source, where, "a YAML alias refers to a node that is not complete"
+                    )
+                stack[-1][0] += sizes[event.anchor]
+            elif isinstance(event, yaml.ScalarEvent):
+                stack[-1][0] += 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                if len(stack) > MAX_DEPTH:
+                    raise QuestionnaireError(source, where, _TOO_DEEP)
+                stack.append([1, event.anchor])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                size, anchor = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = size
+                stack[-1][0] += size
+            if stack[-1][0] > MAX_NODES or sum(level[0] for level in stack) > MAX_NODES:
+                raise QuestionnaireError(
+                    source,
+                    where,
+                    f"the YAML expands to more than {MAX_NODES} values (through its aliases)",
+                )
+    except yaml.YAMLError:
+        return  # the real parse reports syntax errors with their position
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    # The parser's own words can quote the file (a duplicate key, say): keep them short.
+    text = " ".join(text.split())
+    return text if len(text) <= limit else f"{text[:limit]}... (cut)"
+
+
+def _line(event: yaml.Event) -> str:
+    mark = event.start_mark
+    return f"line {mark.line + 1}" if mark is not None else ""
+
+
+def cut(value: object, limit: int = SHOWN_CHARACTERS) -> str:
+    """Quote a person's value for a message: text cut to `limit` characters (and said so)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int) and value.bit_length() <= 64:
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if not isinstance(value, str):
+        return describe(value)
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... (cut; {len(value)} characters)"
 
 
 def describe(value: object) -> str:
@@ -230,13 +334,13 @@ class Checker:
             hint = " (put it in quotes)" if value is not None else ""
             raise self.fail(path, f"expected text, got {describe(value)}{hint}")
         if not regex.fullmatch(value):
-            raise self.fail(path, f"{value!r} is not valid: {explain}")
+            raise self.fail(path, f"{cut(value)} is not valid: {explain}")
         return value
 
     def whole(self, value: object, path: str, low: int, high: int) -> int:
         """Check a whole number in [low, high] (true/false is not a number here)."""
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.fail(path, f"expected a whole number from {low} to {high}, got {value!r}")
+            raise self.fail(path, f"expected a whole number from {low} to {high}, got {cut(value)}")
         return value
 
     def flag(self, value: object, path: str) -> bool:

@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from survey.models import SECTORS
 from survey.services.accounts import MAX_EMAIL_LENGTH
 from survey.services.membership import NAME_MAX, PERSON_NAME_MAX, PLEDGE_STATUSES
+from survey.text_forms import TextForm
 
 # The same shape the accounts service accepts; the message says what is expected.
 EMAIL_SHAPE = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
@@ -71,7 +72,7 @@ def _name(label: str, longest: int = NAME_MAX) -> StringField:
     )
 
 
-class OrganisationForm(FlaskForm):  # type: ignore[misc]
+class OrganisationForm(TextForm):
     """A member organisation: name, sector, when it joined, and its pledge or memorandum."""
 
     name = _name("Name")
@@ -92,13 +93,13 @@ class OrganisationForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class TeamForm(FlaskForm):  # type: ignore[misc]
+class TeamForm(TextForm):
     """A team's name (unique within its organisation)."""
 
     name = _name("Team name")
 
 
-class InviteForm(FlaskForm):  # type: ignore[misc]
+class InviteForm(TextForm):
     """A new team lead: who they are and the first team or organisation they may see."""
 
     display_name = _name("Name", PERSON_NAME_MAX)
@@ -120,17 +121,17 @@ class InviteForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class AccessForm(FlaskForm):  # type: ignore[misc]
+class AccessForm(TextForm):
     """Grant a lead access to one more team or organisation."""
 
     access = SelectField("Give access to", validators=[DataRequired("Choose one from the list.")])
 
 
-class WithdrawForm(FlaskForm):  # type: ignore[misc]
+class WithdrawForm(TextForm):
     """Withdraw one grant, named by its hidden value (e.g. "team:3")."""
 
     access = HiddenField(validators=[DataRequired(), Length(max=40)])
 
 
-class ConfirmForm(FlaskForm):  # type: ignore[misc]
+class ConfirmForm(TextForm):
     """A button that changes something: only the CSRF token."""

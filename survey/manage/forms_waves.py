@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from survey.domain.disclosure import MIN_K
 from survey.services.wave_admin import date_today
+from survey.text_forms import TextForm
 
 MAX_K = 100
 RELEASE_MODES = [
@@ -37,7 +37,7 @@ def today() -> date:
     return date_today()
 
 
-class OpenWaveForm(FlaskForm):  # type: ignore[misc]
+class OpenWaveForm(TextForm):
     """What the core team chooses when opening a wave."""
 
     name = StringField(
@@ -103,7 +103,15 @@ class OpenWaveForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError("The closing date has already passed.")
 
 
-class ExtendForm(FlaskForm):  # type: ignore[misc]
+class ReleaseForm(TextForm):
+    """Confirm a release; after an integrity refusal, optionally without the failing rows."""
+
+    exclude_failed = BooleanField(
+        "Release without the stored responses that failed the integrity check"
+    )
+
+
+class ExtendForm(TextForm):
     """A later closing date."""
 
     closes_on = DateField(
@@ -113,7 +121,7 @@ class ExtendForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class VoidCodesForm(FlaskForm):  # type: ignore[misc]
+class VoidCodesForm(TextForm):
     """The void key printed at the top of a sheet of codes."""
 
     void_key = StringField(

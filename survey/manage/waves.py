@@ -14,6 +14,7 @@ from itertools import groupby
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -24,10 +25,10 @@ from survey.extensions import db
 from survey.keys import KeyConfigError
 from survey.manage import bp
 from survey.manage.forms_membership import ConfirmForm
-from survey.manage.forms_waves import ExtendForm, OpenWaveForm, today
+from survey.manage.forms_waves import ExtendForm, OpenWaveForm, ReleaseForm, today
 from survey.manage.poster import public_url
 from survey.models import Organisation, QuestionnaireVersion, SurveyLink, Team, Wave
-from survey.release import ReleaseError, releases_of
+from survey.release import IntegrityRefusal, ReleaseError, releases_of
 from survey.services import wave_admin
 from survey.services.codes import codes_made
 from survey.services.waves import WaveError, WavePlan
@@ -36,6 +37,7 @@ from survey.services.waves import close_wave as close_wave_now
 Page = ResponseReturnValue
 DEFAULT_WEEKS_OPEN = 4
 NO_KEY = "The key-encryption key is not available to this server, so nothing was changed."
+DATABASE_FAILED = "The database could not complete the release, so nothing was released."
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,7 @@ def _confirm(
     button: str,
     action: str,
     refusal: str | None = None,
+    offer_exclude: bool = False,
 ) -> tuple[str, int]:
     """The page that asks before a change; with a refusal, it says why the change cannot be."""
     if refusal is not None and not form.form_errors:
@@ -263,6 +266,7 @@ def _confirm(
         action=action,
         refused=refusal is not None,
         page_title=title,
+        offer_exclude=offer_exclude,
     )
     if form.is_submitted():
         return page, 422 if form.errors else 200
@@ -378,15 +382,29 @@ def release_wave(wave_id: int) -> Page:
     """Make the wave's next release: final after it closes, interim in interim mode."""
     found = db.get_or_404(Wave, wave_id)
     kind = wave_admin.status(found, today()).release_kind or "final"
-    form = ConfirmForm()
+    form = ReleaseForm()
+    refused = False
     if form.validate_on_submit():
         try:
             kek = keyring.configured_kek(current_app.config)
-            release = wave_admin.release_wave(found, kek, today(), actor=signed_in_user())
+            release = wave_admin.release_wave(
+                found,
+                kek,
+                today(),
+                actor=signed_in_user(),
+                exclude_failed=bool(form.exclude_failed.data),
+            )
         except KeyConfigError:
             form.form_errors.append(NO_KEY)
+        except IntegrityRefusal as error:
+            form.form_errors.append(_sentence(error.summary))
+            refused = True
         except ReleaseError as error:
             form.form_errors.append(_sentence(str(error)))
+        except SQLAlchemyError:
+            # Nothing is stored before the release's one commit; say so, never a 500.
+            db.session.rollback()
+            form.form_errors.append(DATABASE_FAILED)
         else:
             return _done(found, f"Made {release.kind} release {release.sequence} of {found.name}.")
     return _confirm(
@@ -404,6 +422,7 @@ def release_wave(wave_id: int) -> Page:
         button=f"Make the {kind} release",
         action=url_for("manage.release_wave", wave_id=found.id),
         refusal=_release_refusal(found),
+        offer_exclude=refused or bool(form.exclude_failed.data),
     )
 
 

@@ -7,6 +7,8 @@ from survey.models.accounts import (
     LeadGrant,
     User,
     new_session_token,
+    session_digest,
+    unusable_session,
 )
 from survey.models.core import (
     SECTORS,
@@ -14,6 +16,7 @@ from survey.models.core import (
     PendingResponse,
     QuestionnaireVersion,
     Response,
+    ResponseTally,
     SignpostResource,
     SurveyLink,
     Team,
@@ -60,6 +63,7 @@ __all__ = [
     "Release",
     "ReleaseImmutable",
     "Response",
+    "ResponseTally",
     "Review",
     "ReviewWave",
     "SignpostResource",
@@ -72,5 +76,7 @@ __all__ = [
     "new_link_token",
     "new_response_id",
     "new_session_token",
+    "session_digest",
+    "unusable_session",
     "utcnow",
 ]

@@ -18,9 +18,13 @@ from survey.respond import bp, formkey
 from survey.respond.forms import ANSWER_PREFIX, StepForm
 from survey.services.codes import CodeRejected, code_is_live
 from survey.services.frameworks import framework_for
+from survey.services.integrity import WaveKeyRefused
 from survey.services.questionnaires import definition_by_fingerprint
 from survey.services.responses import LiveLink, ReplayedForm, find_link, record_response
 from survey.services.signposting import routes_for
+
+# The wave's key or tally in the database is not the one Lantern made: seal nothing to it.
+_NOT_STORED = "Nothing was stored. Please try again later."
 
 
 def _today() -> datetime:
@@ -196,6 +200,8 @@ def step(token: str) -> tuple[str, int]:
         record_response(link, answers, nonce, _today().date(), code=code or None)
     except ReplayedForm:
         return render_error(409)
+    except WaveKeyRefused:
+        return render_error(503, "We could not save your answers", _NOT_STORED)
     except CodeRejected:
         # Keep the answers in the form, so another code can be tried without losing them.
         return _welcome_page(link, q, form, answers, bad_code=True), 422

@@ -137,7 +137,9 @@ def archive(wave: Wave, today: date, *, actor: User) -> None:
     record_event("wave archived", user=actor, target=_target(wave))
 
 
-def release_wave(wave: Wave, kek: bytes, today: date, *, actor: User) -> Release:
+def release_wave(
+    wave: Wave, kek: bytes, today: date, *, actor: User, exclude_failed: bool = False
+) -> Release:
     """Make the wave's next release (ReleaseError says why not) and audit it."""
     now = status(wave, today)
     kind = now.release_kind
@@ -149,12 +151,13 @@ def release_wave(wave: Wave, kek: bytes, today: date, *, actor: User) -> Release
         raise ReleaseError("the wave is archived, so no release can be made")
     if kind is None:
         raise ReleaseError("the wave is still open, and it is released once, when it closes")
-    release = make_release(wave, kek, kind=kind, today=today)
+    release = make_release(wave, kek, kind=kind, today=today, exclude_failed=exclude_failed)
     record_event(
         "release made",
         user=actor,
         target=_target(wave),
-        detail=f"release:{release.id}; {kind} release {release.sequence}",
+        detail=f"release:{release.id}; {kind} release {release.sequence}"
+        + ("; without the rows that failed the integrity check" if exclude_failed else ""),
     )
     return release
 

@@ -274,8 +274,7 @@ def test_inviting_a_lead_makes_the_account_its_access_and_a_link(
     }
     result = as_core.post("/manage/leads/invite", data)
     ann = db.session.scalars(select(User).where(User.email == "ann@example.org")).one()
-    assert result.status_code == 303
-    assert result.headers["Location"] == f"/manage/leads/{ann.id}/link"
+    assert result.status_code == 200  # the link is shown in this response, and only here
     assert (ann.role, ann.display_name, ann.active) == ("lead", "Ann Example", True)
     assert [(g.organisation_id, g.team_id) for g in ann.grants] == [(members.north.id, None)]
     actions = [(e.action, e.user_id, e.target) for e in audit()[-3:]]
@@ -398,7 +397,8 @@ BASE = "http://127.0.0.1:5000"
 def _invite(as_core: Staff, members: Members) -> tuple[User, str]:
     """Invite Ann through the page; return her account and the link path the page showed."""
     data = {"display_name": "Ann", "email": "ann@example.org", "access": f"team:{members.day.id}"}
-    shown = as_core.get(as_core.post("/manage/leads/invite", data).headers["Location"])
+    shown = as_core.post("/manage/leads/invite", data)
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
     link = input_value(shown, "link") or ""
     assert link.startswith(f"{BASE}/auth/invitation/")
     ann = db.session.scalars(select(User).where(User.email == "ann@example.org")).one()
@@ -427,11 +427,30 @@ def test_the_link_is_shown_once_and_only_its_hash_is_stored(
         for row in db.session.execute(table.select()):
             assert not any(token in str(value) for value in row), table.name
     assert invitation.expires_at - invitation.created_at == timedelta(days=7)
-    with as_core.client.session_transaction() as cookie:  # nor left waiting in the session
+    # Nor in any cookie: the response that made it set none holding it (the session cookie
+    # is signed, not encrypted, so anything in it can be read by whoever holds it).
+    with as_core.client.session_transaction() as cookie:
         assert not any(token in str(value) for value in cookie.values())
+
     again = as_core.get(f"/manage/leads/{ann.id}/link")
     assert input_value(again, "link") is None and token not in again.get_data(as_text=True)
     assert "already been shown" in text_of(again)
+
+
+def test_the_link_never_travels_in_the_session_cookie(
+    app: Flask, as_core: Staff, members: Members
+) -> None:
+    data = {"display_name": "Ann", "email": "ann@example.org", "access": f"team:{members.day.id}"}
+    made = as_core.post("/manage/leads/invite", data)
+    link = input_value(made, "link") or ""
+    token = link.rsplit("/", 1)[1]
+    assert token
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    for header in made.headers.getlist("Set-Cookie"):
+        name, _, rest = header.partition("=")
+        if name == app.config["SESSION_COOKIE_NAME"]:
+            # Signed, not encrypted: whoever holds the cookie can read everything in it.
+            assert token not in str(serializer.loads(rest.split(";", 1)[0]))
 
 
 def test_the_link_works_once(as_core: Staff, members: Members, client: FlaskClient) -> None:
@@ -496,7 +515,7 @@ def test_a_bad_password_is_refused_and_the_link_still_works(
 
 def test_a_new_link_replaces_the_old_one(as_core: Staff, members: Members) -> None:
     ann, first = _invite(as_core, members)
-    shown = as_core.get(as_core.post(f"/manage/leads/{ann.id}/link").headers["Location"])
+    shown = as_core.post(f"/manage/leads/{ann.id}/link")
     second = (input_value(shown, "link") or "").removeprefix(BASE)
     assert second.startswith("/auth/invitation/") and second != first
     browser = _fresh(as_core.client)
