@@ -7,8 +7,10 @@ their hashes, so the sheet is printed straight from the POST that made them.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import segno
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, abort, current_app, render_template
 from markupsafe import Markup
 from wtforms import SelectChoice
 
@@ -38,7 +40,8 @@ def qr_svg(url: str) -> Markup:
 def public_url(link: SurveyLink) -> str:
     """The full address of a link, from the configured public base address."""
     base = str(current_app.config["SERVER_NAME_FOR_LINKS"]).rstrip("/")
-    return base + url_for("respond.welcome", token=link.token)
+    # Built by hand: the survey pages belong to the respondent service, not this app.
+    return f"{base}/s/{quote(link.token, safe='')}"
 
 
 @bp.get("/waves/print.css")

@@ -222,11 +222,11 @@ def test_error_pages_a_respondent_can_reach_are_padded_too(
         return client.post(f"/s/{link.token}", data=data, headers=headers)
 
     finish = fields | {"action": "finish", "page": "4"}
-    cookie = client.get_cookie("lantern_session")
+    cookie = client.get_cookie("lantern_survey", path="/s/")
     assert cookie is not None
     answered = post(finish)
     # The Finish answer got lost on the way, so the phone still has its cookie and posts again.
-    client.set_cookie("lantern_session", cookie.value)
+    client.set_cookie("lantern_survey", cookie.value, path="/s/")
     replayed = post(finish)
     pages = {
         "not found": client.get("/s/not-a-real-token", headers=headers),
