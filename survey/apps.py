@@ -158,8 +158,9 @@ def boot(factory: Callable[[], Flask], *catch: type[Exception]) -> Flask:
     The exit status is gunicorn's "worker failed to boot", so the master stops too instead
     of starting workers that fail the same way again and again.
     """
+    refused: tuple[type[Exception], ...] = (ConfigError, *catch)
     try:
         return factory()
-    except (ConfigError, *catch) as error:
+    except refused as error:
         print(f"Lantern refused to start: {error}", file=sys.stderr)
         raise SystemExit(BOOT_ERROR) from None
