@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404  (starts our own gunicorn services)
 import sys
 import time
 from collections.abc import Mapping
@@ -40,7 +40,7 @@ def staff_environment(env: Mapping[str, str]) -> dict[str, str]:
 
 def _gunicorn(app: str, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", app]
-    return subprocess.Popen(command, cwd=ROOT, env=dict(env))  # noqa: S603  # nosec B603
+    return subprocess.Popen(command, cwd=ROOT, env=dict(env))  # noqa: S603
 
 
 def main() -> int:
