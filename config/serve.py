@@ -40,7 +40,7 @@ def staff_environment(env: Mapping[str, str]) -> dict[str, str]:
 
 def _gunicorn(app: str, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", app]
-    return subprocess.Popen(command, cwd=ROOT, env=dict(env))  # noqa: S603
+    return subprocess.Popen(command, cwd=ROOT, env=dict(env))  # noqa: S603  # nosec B603
 
 
 def main() -> int:
