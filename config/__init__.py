@@ -48,8 +48,18 @@ class BaseConfig:
     KEK_FILE: str | None = str(INSTANCE / "lantern.key")
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
-    SURVEY_SUBMIT_RATE_LIMIT = "120 per minute"
+    # Limits that no one client can turn into a lockout of others (survey/limits.py).
+    # Survey posts: every post per client address (a person needs about 6), and refused
+    # posts per link, with more room than any one address may use.
+    SURVEY_ADDRESS_RATE_LIMIT = "60 per minute"
+    SURVEY_LINK_FAILURE_RATE_LIMIT = "240 per minute"
+    # Sign-in failures: per (account, address) pair, per address, and a per-account ceiling
+    # that a browser which has signed in to the account before is exempt from (it has its
+    # own pair limit instead), so guessing from many addresses cannot lock the owner out.
     SIGNIN_RATE_LIMIT = "10 per minute"
+    SIGNIN_ADDRESS_RATE_LIMIT = "30 per minute"
+    SIGNIN_ACCOUNT_RATE_LIMIT = "100 per hour"
+    KNOWN_DEVICE_DAYS = 180
     HSTS = False
     # How many proxies in front may set X-Forwarded-For/-Proto (LANTERN_PROXY_HOPS): the
     # client address used by per-address limits is the one the outermost trusted hop saw.

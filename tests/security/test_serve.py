@@ -48,14 +48,14 @@ def environ_of(pid: int) -> dict[str, str]:
 
 
 def healthy(port: int) -> bool:
+    conn = http.client.HTTPConnection(HOST, port, timeout=2)
     try:
-        conn = http.client.HTTPConnection(HOST, port, timeout=2)
         conn.request("GET", "/healthz")
-        ok = conn.getresponse().status == 200
-        conn.close()
-        return ok
+        return conn.getresponse().status == 200
     except OSError:
         return False
+    finally:
+        conn.close()
 
 
 def test_the_respondent_environment_drops_every_key_variable() -> None:
