@@ -112,3 +112,18 @@ def test_make_run_gives_the_respondent_processes_no_key(tmp_path: Path) -> None:
         launcher.wait(timeout=40)
         log.close()
     assert not (home / ".gunicorn").exists()
+
+
+def test_the_systemd_examples_give_the_key_to_the_staff_service_only() -> None:
+    units = ROOT / "config" / "systemd"
+    respondent = (units / "lantern-respondent.service").read_text()
+    staff = (units / "lantern-staff.service").read_text()
+    settings = [line for line in respondent.splitlines() if not line.startswith("#")]
+    assert (
+        "ExecStart=/opt/lantern/.venv/bin/gunicorn -c config/gunicorn.conf.py wsgi_respondent:app"
+        in settings
+    )
+    assert "EnvironmentFile=/etc/lantern/respondent.env" in settings
+    assert not [line for line in settings if "KEK" in line or "staff.env" in line.split("=")[0]]
+    assert "InaccessiblePaths=-/etc/lantern/staff.env -/etc/lantern/lantern.key" in settings
+    assert "wsgi:app" in staff and "EnvironmentFile=/etc/lantern/staff.env" in staff
