@@ -18,6 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
 
+# The environment variables that hand a process key material: the respondent service
+# must be given none of them (survey/apps.py refuses to start; config/serve.py drops them).
+KEY_VARIABLES = ("LANTERN_KEK", "LANTERN_KEK_PREVIOUS", "LANTERN_KEK_FILE")
+
+
 class ConfigError(RuntimeError):
     """The environment does not hold what this configuration needs."""
 

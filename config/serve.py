@@ -19,9 +19,8 @@ import time
 from collections.abc import Mapping
 from types import FrameType
 
-from config import ROOT
+from config import KEY_VARIABLES, ROOT
 
-KEY_VARIABLES = ("LANTERN_KEK", "LANTERN_KEK_PREVIOUS", "LANTERN_KEK_FILE")
 RESPONDENT_BIND = "127.0.0.1:8000"
 STAFF_BIND = "127.0.0.1:8001"
 

@@ -24,7 +24,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import BaseConfig, ConfigError, from_environment
+from config import KEY_VARIABLES, BaseConfig, ConfigError, from_environment
 from survey import access, database, errors, padding, security, sessions, static_files
 from survey.extensions import compress, csrf, db, limiter
 from survey.health import bp as health_bp
@@ -32,8 +32,6 @@ from survey.health import bp as health_bp
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 Settings = BaseConfig | Mapping[str, Any] | None
 
-# The environment variables that hand a process key material: none may reach the respondent.
-KEY_VARIABLES = ("LANTERN_KEK", "LANTERN_KEK_PREVIOUS", "LANTERN_KEK_FILE")
 # What the respondent app serves, and nothing else (tests/security/test_separation.py).
 RESPONDENT_ENDPOINTS = frozenset({"static", "health.healthz", "respond.welcome", "respond.step"})
 BOOT_ERROR = 3  # gunicorn.arbiter.Arbiter.WORKER_BOOT_ERROR
@@ -136,18 +134,22 @@ def create_respondent_app(config: Settings = None) -> Flask:
 
 def create_staff_app(config: Settings = None) -> Flask:
     """The staff service: sign-in, workspace, results, API, releases and the commands."""
-    app, _env = _configured(config)
-    _require_shared_secrets(app)
-    _shared(app)
-    _add_staff(app)
-    return app
+    return _staff(config, respondent=False)
 
 
 def create_app(config: Settings = None) -> Flask:
     """Both services in one app: for the test suite and local experiments, not production."""
+    return _staff(config, respondent=True)
+
+
+def _staff(config: Settings, *, respondent: bool) -> Flask:
     app, _env = _configured(config)
+    if not respondent:
+        # The combined app has one SECRET_KEY, so the code pepper may derive from it.
+        _require_shared_secrets(app)
     _shared(app)
-    _add_respondent(app)
+    if respondent:
+        _add_respondent(app)
     _add_staff(app)
     return app
 

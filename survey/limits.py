@@ -49,7 +49,9 @@ def refused(response: Response) -> bool:
     return response.status_code >= 400 and response.status_code != 429
 
 
-def _setting(name: str) -> Callable[[], str]:
+def setting(name: str) -> Callable[[], str]:
+    """A limit read from the app's settings when the request comes (tests may change it)."""
+
     def value() -> str:
         return str(current_app.config[name])
 
@@ -78,9 +80,9 @@ def survey_post_limits(view: F) -> F:
         refuse_nul_in_path()
         return view(*args, **kwargs)
 
-    per_address = limiter.limit(_setting("SURVEY_ADDRESS_RATE_LIMIT"), key_func=_survey_address)
+    per_address = limiter.limit(setting("SURVEY_ADDRESS_RATE_LIMIT"), key_func=_survey_address)
     per_link = limiter.limit(
-        _setting("SURVEY_LINK_FAILURE_RATE_LIMIT"), key_func=_survey_link, deduct_when=refused
+        setting("SURVEY_LINK_FAILURE_RATE_LIMIT"), key_func=_survey_link, deduct_when=refused
     )
     limited = per_address(per_link(checked))
     csrf.exempt(limited)  # from the early hook only: `checked` above makes the same check

@@ -20,7 +20,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from survey.extensions import limiter
-from survey.limits import client_address, keyed_digest, refused
+from survey.limits import client_address, keyed_digest, refused, setting
 from survey.services.accounts import normalise_email
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,13 +84,6 @@ def remember_device(response: Response) -> Response:
     return response
 
 
-def _setting(name: str) -> Callable[[], str]:
-    def value() -> str:
-        return str(current_app.config[name])
-
-    return value
-
-
 def _per_address() -> str:
     return "sign-in-address:" + client_address()
 
@@ -116,9 +109,9 @@ def sign_in_limits(view: F) -> F:
         ("SIGNIN_RATE_LIMIT", _per_device, unknown_device),
     ]
     limited: Callable[..., Any] = view
-    for setting, key, exempt in rules:
+    for name, key, exempt in rules:
         limited = limiter.limit(
-            _setting(setting),
+            setting(name),
             key_func=key,
             methods=["POST"],
             deduct_when=refused,

@@ -11,7 +11,6 @@ respondent service (they do without the proxy); and respondent log lines carry n
 
 from __future__ import annotations
 
-import base64
 import datetime
 import http.client
 import http.server
@@ -32,25 +31,14 @@ from pathlib import Path
 
 import pytest
 
-from config import TestingConfig
 from config.nginx_conf import render
-from survey import create_app
-from survey.extensions import db
-from tests.security.keyfixtures import live_token, seed
+from tests.processes import HOST, free_port, healthy, seeded_file_database
 
 ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 pytestmark = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed (`.ci/run` installs Debian's nginx)"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:
@@ -193,17 +181,6 @@ class Service:
             self.process.wait(timeout=30)
 
 
-def healthy(port: int) -> bool:
-    conn = http.client.HTTPConnection(HOST, port, timeout=2)
-    try:
-        conn.request("GET", "/healthz")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        conn.close()
-
-
 @dataclass
 class Stack:
     nginx: Nginx
@@ -230,22 +207,9 @@ def production_env(tmp: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("proxy")
-    kek = base64.urlsafe_b64encode(os.urandom(32)).decode()
     env = production_env(tmp)
-    # The core team's set-up, in this process: schema, demo organisation and an open wave.
-    os.environ["LANTERN_KEK"] = kek
-    try:
-        settings = TestingConfig({"DATABASE_URL": env["DATABASE_URL"]})
-        settings.KEK_FILE = None
-        seeding = create_app(settings)
-        with seeding.app_context():
-            db.create_all()
-            seed(seeding)
-            token = live_token()
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        del os.environ["LANTERN_KEK"]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        kek, token = seeded_file_database(env["DATABASE_URL"], monkeypatch)
     respondent_env = env | {"SECRET_KEY": "r" * 48}  # its own secret, and no key
     staff_env = env | {"SECRET_KEY": "s" * 48, "LANTERN_KEK": kek}
     with (

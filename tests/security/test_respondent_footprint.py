@@ -6,7 +6,6 @@ key material in its environment), answers the whole survey, and reports what it 
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import subprocess
@@ -15,10 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from config import TestingConfig
-from survey import create_app
-from survey.extensions import db
-from tests.security.keyfixtures import live_token, seed
+from tests.processes import seeded_file_database
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("scipy", "numpy", "pandas", "matplotlib")
@@ -68,23 +64,13 @@ def test_the_respondent_service_imports_no_statistics_no_staff_module_and_no_key
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = tmp_path / "lantern.db"
-    kek = base64.urlsafe_b64encode(os.urandom(32)).decode()
     env = {
         "LANTERN_ENV": "production",
         "SECRET_KEY": "f" * 40,
         "LANTERN_CODE_PEPPER": "p" * 40,
         "DATABASE_URL": f"sqlite:///{database}",
     }
-    settings = TestingConfig({"DATABASE_URL": env["DATABASE_URL"]})
-    settings.KEK_FILE = None
-    monkeypatch.setenv("LANTERN_KEK", kek)  # the core-team step below seeds with this key
-    seeding = create_app(settings)
-    with seeding.app_context():
-        db.create_all()
-        seed(seeding)
-        token = live_token()
-        db.session.remove()
-        db.engine.dispose()
+    _kek, token = seeded_file_database(env["DATABASE_URL"], monkeypatch)
 
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
     child_env.update(env, PYTHONPATH=str(ROOT))

@@ -9,7 +9,6 @@ worker: the respondent service's processes must not have it, the staff service's
 from __future__ import annotations
 
 import base64
-import http.client
 import os
 import signal
 import subprocess
@@ -20,19 +19,10 @@ from pathlib import Path
 import pytest
 
 from config.serve import respondent_environment
+from tests.processes import HOST, free_port, healthy
 
 ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
 KEK = base64.urlsafe_b64encode(os.urandom(32)).decode()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def children(pid: int) -> list[int]:
@@ -45,17 +35,6 @@ def children(pid: int) -> list[int]:
 def environ_of(pid: int) -> dict[str, str]:
     raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
-
-
-def healthy(port: int) -> bool:
-    conn = http.client.HTTPConnection(HOST, port, timeout=2)
-    try:
-        conn.request("GET", "/healthz")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        conn.close()
 
 
 def test_the_respondent_environment_drops_every_key_variable() -> None:
