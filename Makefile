@@ -18,13 +18,13 @@ run: setup
 	$(FLASK) db upgrade
 	$(FLASK) keys init
 	$(FLASK) demo seed
-	$(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
+	$(BIN)/python -m config.serve  # respondent on 127.0.0.1:8000, staff on 127.0.0.1:8001
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/bandit -q -c pyproject.toml -r survey config wsgi.py
+	$(BIN)/bandit -q -c pyproject.toml -r survey config wsgi.py wsgi_respondent.py
 
 pytest: setup
 	$(BIN)/pytest -q

@@ -1,8 +1,9 @@
-"""Lantern as production runs it, for the load benchmark, with one change: the per-link limit.
+"""Lantern as production runs it, for the load benchmark, with one change: the survey limits.
 
-Thirty-two simulated phones share the demo's two links. The real limit (120 posts a minute
-per link) would turn the benchmark into a test of the limiter, so it is lifted here; every
-other setting is the production one (LANTERN_ENV=production, durable commits, CSRF, headers).
+Thirty-two simulated phones share one loopback address and the demo's two links. The real
+limits (60 posts a minute per address, 240 refused posts a minute per link) would turn the
+benchmark into a test of the limiter, so they are lifted here; every other setting is the
+production one (LANTERN_ENV=production, durable commits, CSRF, headers).
 """
 
 from __future__ import annotations
@@ -12,6 +13,5 @@ import os
 from survey import create_app
 
 app = create_app()
-app.config["SURVEY_SUBMIT_RATE_LIMIT"] = os.environ.get(
-    "BENCH_SUBMIT_RATE_LIMIT", "1000000 per minute"
-)
+for setting in ("SURVEY_ADDRESS_RATE_LIMIT", "SURVEY_LINK_FAILURE_RATE_LIMIT"):
+    app.config[setting] = os.environ.get("BENCH_SUBMIT_RATE_LIMIT", "1000000 per minute")

@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
 
+# The environment variables that hand a process key material: the respondent service
+# must be given none of them (survey/apps.py refuses to start; config/serve.py drops them).
+KEY_VARIABLES = ("LANTERN_KEK", "LANTERN_KEK_PREVIOUS", "LANTERN_KEK_FILE")
+
+
 class ConfigError(RuntimeError):
     """The environment does not hold what this configuration needs."""
 
@@ -38,6 +43,8 @@ class BaseConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "lantern_session"
+    # The respondent's own cookie (path /s/, the CSRF token only): see survey/sessions.py.
+    SURVEY_SESSION_COOKIE_NAME = "lantern_survey"
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     # How long a started survey form stays valid (seconds).
@@ -50,10 +57,27 @@ class BaseConfig:
     KEK_FILE: str | None = str(INSTANCE / "lantern.key")
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
-    SURVEY_SUBMIT_RATE_LIMIT = "120 per minute"
+    # Limits that no one client can turn into a lockout of others (survey/limits.py).
+    # Survey posts: every post per client address (a person needs about 6), and refused
+    # posts per link, with more room than any one address may use.
+    SURVEY_ADDRESS_RATE_LIMIT = "60 per minute"
+    SURVEY_LINK_FAILURE_RATE_LIMIT = "240 per minute"
+    # Sign-in failures: per (account, address) pair, per address, and a per-account ceiling
+    # that a browser which has signed in to the account before is exempt from (it has its
+    # own pair limit instead), so guessing from many addresses cannot lock the owner out.
     SIGNIN_RATE_LIMIT = "10 per minute"
+    SIGNIN_ADDRESS_RATE_LIMIT = "30 per minute"
+    SIGNIN_ACCOUNT_RATE_LIMIT = "100 per hour"
+    KNOWN_DEVICE_DAYS = 180
     HSTS = False
-    SERVER_NAME_FOR_LINKS = "http://127.0.0.1:5000"
+    # How many proxies in front may set X-Forwarded-For/-Proto (LANTERN_PROXY_HOPS): the
+    # client address used by per-address limits is the one the outermost trusted hop saw.
+    # 0 (no proxy) in development; production runs behind exactly one (config/nginx).
+    PROXY_HOPS = 0
+    # Public addresses: survey links (the respondent service) and staff links (invitations,
+    # sign-in). Behind one proxy they are the same; `make run` serves them on two ports.
+    SERVER_NAME_FOR_LINKS = "http://127.0.0.1:8000"
+    STAFF_NAME_FOR_LINKS = "http://127.0.0.1:8001"
     # Secret mixed into single-use code hashes; derived from SECRET_KEY when not set. Set it
     # on its own (LANTERN_CODE_PEPPER) so rotating SECRET_KEY does not void printed codes.
     CODE_PEPPER: str | None = None
@@ -62,7 +86,8 @@ class BaseConfig:
     # it on its own (LANTERN_INTEGRITY_KEY) when the two apps have different SECRET_KEYs.
     INTEGRITY_KEY: str | None = None
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, env: Mapping[str, str] | None = None, *, key_material: bool = True) -> None:
+        # key_material=False for the respondent service, which must never be given a key.
         self.env = dict(os.environ if env is None else env)
         self.SQLALCHEMY_DATABASE_URI = self.env.get("DATABASE_URL") or self.default_database()
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
@@ -71,8 +96,12 @@ class BaseConfig:
             "RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI
         )
         self.SERVER_NAME_FOR_LINKS = self.env.get("LANTERN_BASE_URL", self.SERVER_NAME_FOR_LINKS)
+        self.STAFF_NAME_FOR_LINKS = self.env.get(
+            "LANTERN_STAFF_URL", self.env.get("LANTERN_BASE_URL", self.STAFF_NAME_FOR_LINKS)
+        )
         self.CODE_PEPPER = self.env.get("LANTERN_CODE_PEPPER") or None
         self.INTEGRITY_KEY = self.env.get("LANTERN_INTEGRITY_KEY") or None
+        self.PROXY_HOPS = _whole_number(self.env, "LANTERN_PROXY_HOPS", self.PROXY_HOPS)
         if "LANTERN_KEK_FILE" in self.env:
             self.KEK_FILE = self.env["LANTERN_KEK_FILE"] or None
 
@@ -137,14 +166,15 @@ class ProductionConfig(BaseConfig):
     PREFERRED_URL_SCHEME = "https"
     HSTS = True
     KEK_FILE = None
+    PROXY_HOPS = 1
     # Flask-WTF's strict mode demands a same-origin Referer on every HTTPS post, but
     # `Referrer-Policy: no-referrer` (which keeps survey tokens out of logs elsewhere) means
     # browsers send none, so every form would fail behind the TLS proxy. The CSRF token in
     # the SameSite=Lax session cookie already refuses cross-site posts.
     WTF_CSRF_SSL_STRICT = False
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        super().__init__(env)
+    def __init__(self, env: Mapping[str, str] | None = None, *, key_material: bool = True) -> None:
+        super().__init__(env, key_material=key_material)
         check_secret("SECRET_KEY", self.SECRET_KEY)
         for name, value in (
             ("LANTERN_INTEGRITY_KEY", self.INTEGRITY_KEY),
@@ -154,7 +184,7 @@ class ProductionConfig(BaseConfig):
                 check_secret(name, value)
         if not self.env.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL is not set")
-        if not self.env.get(self.KEK_ENV_VAR) and not self.KEK_FILE:
+        if key_material and not self.env.get(self.KEK_ENV_VAR) and not self.KEK_FILE:
             raise ConfigError(
                 f"key material is missing: set {self.KEK_ENV_VAR} or LANTERN_KEK_FILE"
             )
@@ -204,6 +234,16 @@ CONFIGS: dict[str, type[BaseConfig]] = {
 }
 
 
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    """A setting that must be a whole number of 0 or more, or one clear error."""
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigError(f"{name}={value!r} is not a whole number (0 or more)")
+    return int(value)
+
+
 def engine_options(url: str) -> dict[str, Any]:
     """Connection options that suit each database."""
     if url.startswith("sqlite"):
@@ -214,11 +254,16 @@ def engine_options(url: str) -> dict[str, Any]:
     return {"pool_pre_ping": True}
 
 
-def from_environment(env: Mapping[str, str] | None = None) -> BaseConfig:
-    """Pick the settings class named by LANTERN_ENV (default development)."""
+def from_environment(
+    env: Mapping[str, str] | None = None, *, key_material: bool = True
+) -> BaseConfig:
+    """Pick the settings class named by LANTERN_ENV (default development).
+
+    `key_material=False` (the respondent service) does not ask for a key-encryption key.
+    """
     source = os.environ if env is None else env
     name = source.get("LANTERN_ENV", "development")
     try:
-        return CONFIGS[name](source)
+        return CONFIGS[name](source, key_material=key_material)
     except KeyError:
         raise ConfigError(f"LANTERN_ENV={name!r} is not one of {sorted(CONFIGS)}") from None

@@ -2,7 +2,8 @@
 
 import os
 
-bind = os.environ.get("LANTERN_BIND", "127.0.0.1:5000")
+# `make run` (config/serve.py) starts the respondent service on 8000 and the staff one on 8001.
+bind = os.environ.get("LANTERN_BIND", "127.0.0.1:8000")
 # Phones on slow networks hold connections open while they trickle a form in; threads let a
 # worker keep serving others meanwhile without the memory of extra processes.
 workers = int(os.environ.get("LANTERN_WORKERS", "2"))
@@ -21,3 +22,7 @@ access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 logger_class = "config.access_log.PrivateAccessLogger"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("LANTERN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No control socket: gunicorn's default path (~/.gunicorn/gunicorn.ctl) is shared by every
+# instance on the host, so the respondent and staff services (or two checkouts) would take
+# over each other's.
+control_socket_disable = True

@@ -66,7 +66,8 @@ def demo_seed(base_url: str | None) -> None:
         click.echo(f"The demo member's journey (sign in as core or lead): {page}")
     path = _accounts_file()
     if path.exists():
-        click.echo(f"Demo sign-in at {root}/auth/sign-in (demo only):")
+        staff = (base_url or current_app.config["STAFF_NAME_FOR_LINKS"]).rstrip("/")
+        click.echo(f"Demo sign-in at {staff}/auth/sign-in (demo only):")
         for line in path.read_text().splitlines():
             role, email, password = line.split("\t")
             click.echo(f"  {role:<4}  {email}  password: {password}")

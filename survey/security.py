@@ -6,6 +6,8 @@ import logging
 
 from flask import Flask, Response, abort, current_app, request
 
+from survey.padding import is_respondent_path
+
 CSP = "; ".join(
     [
         "default-src 'none'",
@@ -38,11 +40,19 @@ def _set_headers(response: Response) -> Response:
     return response
 
 
-def _refuse_nul_in_path() -> None:
+def refuse_nul_in_path() -> None:
     """404 for a path holding a NUL byte: no link has one, and PostgreSQL text cannot."""
     # Without this, /s/%00 reaches the token lookup and the driver's DataError becomes a 500.
     if "\x00" in request.path:
         abort(404)
+
+
+def _refuse_nul_in_path() -> None:
+    # A survey post checks its CSRF token inside its rate limits (survey/limits.py), then
+    # this, so a made-up link answers exactly as an unknown one does.
+    if request.method == "POST" and is_respondent_path(request.path):
+        return
+    refuse_nul_in_path()
 
 
 def init_app(app: Flask) -> None:

@@ -32,11 +32,20 @@ def key_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(key_file: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+def app_env() -> dict[str, str]:
+    """Extra environment for the `app` fixture's settings (a test module may override it)."""
+    return {}
+
+
+@pytest.fixture
+def app(
+    key_file: Path, monkeypatch: pytest.MonkeyPatch, app_env: dict[str, str]
+) -> Iterator[Flask]:
     """The app on a fresh, empty schema (SQLite in memory, or DATABASE_URL in CI)."""
     monkeypatch.delenv("LANTERN_KEK", raising=False)
     monkeypatch.delenv("LANTERN_KEK_PREVIOUS", raising=False)
-    settings = TestingConfig({k: v for k, v in os.environ.items() if k == "DATABASE_URL"})
+    env = {k: v for k, v in os.environ.items() if k == "DATABASE_URL"}
+    settings = TestingConfig(env | app_env)
     settings.KEK_FILE = str(key_file)
     application = create_app(settings)
 

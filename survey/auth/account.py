@@ -16,8 +16,9 @@ from wtforms.validators import DataRequired, Length
 
 from survey.access import lead_or_core, signed_in_user
 from survey.auth.invite import SetPasswordForm
-from survey.auth.views import _digest, bp
+from survey.auth.views import bp
 from survey.extensions import limiter
+from survey.limits import keyed_digest
 from survey.services import own_account
 from survey.services.accounts import MAX_PASSWORD_LENGTH, AccountError
 
@@ -77,7 +78,7 @@ def account() -> ResponseReturnValue:
 
 
 def _per_account() -> str:
-    return "password-change:" + _digest(str(signed_in_user().id))
+    return "password-change:" + keyed_digest(str(signed_in_user().id))
 
 
 def _limit() -> str:

@@ -6,15 +6,16 @@ page for an unknown, used or expired link, so it never says which.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from survey.access import public
-from survey.auth.views import _digest, bp
+from survey.auth.views import bp
 from survey.extensions import limiter
+from survey.limits import client_address
 from survey.services import lead_access
 from survey.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from survey.services.membership import InvitationUnusable, MembershipError
@@ -49,7 +50,7 @@ class SetPasswordForm(FlaskForm):  # type: ignore[misc]
 
 def _per_address() -> str:
     # Staff-facing only; the keyed digest keeps addresses out of the rate-limit store.
-    return "invitation-address:" + _digest(request.remote_addr or "")
+    return "invitation-address:" + client_address()
 
 
 def _limit() -> str:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -23,9 +20,9 @@ from werkzeug.wrappers import Response
 
 from survey.access import lead_or_core, public
 from survey.auth.forms import SignInForm
-from survey.extensions import limiter
+from survey.auth.limits import remember_device, sign_in_limits
 from survey.models import User
-from survey.services.accounts import authenticate, end_sessions, normalise_email
+from survey.services.accounts import authenticate, end_sessions
 from survey.text_forms import CONTROL_MESSAGE
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -57,25 +54,6 @@ def _home(user: User) -> str:
     return url_for(HOME_BY_ROLE.get(user.role, "auth.account"))
 
 
-def _digest(value: str) -> str:
-    """A keyed digest, so rate-limit storage holds neither addresses nor emails."""
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def _per_address() -> str:
-    # Staff sign-in only: respondent routes are never keyed by address.
-    return "sign-in-address:" + _digest(request.remote_addr or "")
-
-
-def _per_account() -> str:
-    return "sign-in-account:" + _digest(normalise_email(request.form.get("email", "")))
-
-
-def _signin_limit() -> str:
-    return str(current_app.config["SIGNIN_RATE_LIMIT"])
-
-
 def _sign_in_page(form: SignInForm, error: str | None, status: int) -> tuple[str, int]:
     form.password.data = ""
     form.next.data = safe_next(form.next.data) or ""
@@ -85,8 +63,7 @@ def _sign_in_page(form: SignInForm, error: str | None, status: int) -> tuple[str
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(_signin_limit, key_func=_per_address, methods=["POST"])
-@limiter.limit(_signin_limit, key_func=_per_account, methods=["POST"])
+@sign_in_limits
 def sign_in() -> Response | tuple[str, int]:
     """Show the sign-in form; on a match, start a fresh session and go where asked (locally)."""
     form = SignInForm()
@@ -101,7 +78,7 @@ def sign_in() -> Response | tuple[str, int]:
             # A fresh session: nothing set before sign-in (session fixation) survives it.
             session.clear()
             login_user(user)
-            return redirect(safe_next(form.next.data) or _home(user), code=303)
+            return remember_device(redirect(safe_next(form.next.data) or _home(user), code=303))
     # One message for every failure, so it never tells which part was wrong; a character no
     # email can hold (a NUL, say) is said plainly, as it tells nothing about any account.
     unreadable = any(CONTROL_MESSAGE in field.errors for field in form)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import quote
 
 import segno
 from flask import (
@@ -48,7 +49,8 @@ def qr_svg(url: str) -> Markup:
 def public_url(link: SurveyLink) -> str:
     """The full address of a link, from the configured public base address."""
     base = str(current_app.config["SERVER_NAME_FOR_LINKS"]).rstrip("/")
-    return base + url_for("respond.welcome", token=link.token)
+    # Built by hand: the survey pages belong to the respondent service, not this app.
+    return f"{base}/s/{quote(link.token, safe='')}"
 
 
 @bp.get("/waves/print.css")

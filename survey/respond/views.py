@@ -12,7 +12,7 @@ from survey.domain.frameworks import Perspective
 from survey.domain.questionnaire_model import AnswerError, Answers, Questionnaire
 from survey.domain.scoring import score_questionnaire
 from survey.errors import render_error
-from survey.extensions import limiter
+from survey.limits import survey_post_limits
 from survey.question_pages import carried, from_the_wire, shown_page
 from survey.respond import bp, formkey
 from survey.respond.forms import ANSWER_PREFIX, StepForm
@@ -55,10 +55,6 @@ def _definition(link: LiveLink) -> Questionnaire:
     return definition_by_fingerprint(
         link.wave.questionnaire_version_id, link.wave.questionnaire_fingerprint
     )
-
-
-def _token_key() -> str:
-    return str((request.view_args or {}).get("token", ""))
 
 
 def _submitted_answers(q: Questionnaire) -> tuple[Answers, AnswerError | None]:
@@ -156,7 +152,7 @@ def _page_of(q: Questionnaire, question_id: str, fallback: int) -> int:
 
 @bp.post("/s/<token>")
 @public
-@limiter.limit(lambda: str(current_app.config["SURVEY_SUBMIT_RATE_LIMIT"]), key_func=_token_key)
+@survey_post_limits
 def step(token: str) -> tuple[str, int]:
     """Move between pages carrying the answers; on finish, seal, store and show the result."""
     link = _live_link(token)

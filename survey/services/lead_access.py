@@ -87,7 +87,7 @@ def change_access(user: User, access: str, *, grant: bool, actor: User) -> None:
 def _link(token: str) -> str:
     """The public set-password address for a token, on the configured base URL."""
     path = current_app.url_map.bind("localhost").build(ACCEPT_ENDPOINT, {"token": token})
-    return str(current_app.config["SERVER_NAME_FOR_LINKS"]).rstrip("/") + path
+    return str(current_app.config["STAFF_NAME_FOR_LINKS"]).rstrip("/") + path
 
 
 def _issue(user: User, moment: datetime, actor: User) -> IssuedInvitation:

@@ -71,6 +71,7 @@ def serve_seeded(
     base_url = f"http://127.0.0.1:{server.server_port}"
     # Invitation, survey and poster links are printed from this setting: point it here.
     app.config["SERVER_NAME_FOR_LINKS"] = base_url
+    app.config["STAFF_NAME_FOR_LINKS"] = base_url  # one app serves both here
     thread = threading.Thread(target=server.serve_forever, name="lantern-staff", daemon=True)
     thread.start()
     try:

@@ -391,7 +391,7 @@ def test_a_change_without_a_csrf_token_is_refused(as_core: Staff, members: Membe
 
 # The one-time set-password link
 
-BASE = "http://127.0.0.1:5000"
+BASE = "http://127.0.0.1:8001"  # STAFF_NAME_FOR_LINKS
 
 
 def _invite(as_core: Staff, members: Members) -> tuple[User, str]:

@@ -186,7 +186,7 @@ def test_opening_a_wave_makes_one_link_per_team_and_audits_it(
     assert f"team:{members.day.id}" in event.detail and "k=5" in event.detail
     page = as_core.get(result.headers["Location"]).get_data(as_text=True)
     for link in made.links:
-        assert f"http://127.0.0.1:5000/s/{link.token}" in page  # SERVER_NAME_FOR_LINKS
+        assert f"http://127.0.0.1:8000/s/{link.token}" in page  # SERVER_NAME_FOR_LINKS
 
 
 @pytest.mark.parametrize(
@@ -409,7 +409,7 @@ def test_the_poster_carries_the_qr_code_the_link_the_promise_and_k(
     as_core: Staff, wave: Wave, members: Members
 ) -> None:
     link = link_of(wave, members.day)
-    url = f"http://127.0.0.1:5000/s/{link.token}"
+    url = f"http://127.0.0.1:8000/s/{link.token}"
     page = as_core.get(f"/manage/links/{link.id}/poster")
     html = page.get_data(as_text=True)
     assert page.status_code == 200

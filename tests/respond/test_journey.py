@@ -104,12 +104,12 @@ def test_replayed_finish_is_refused_and_stores_nothing_more(
     while 'value="finish"' not in person.html:
         person.press("next", always("2"))
     final_form = only_form(person.html)
-    cookie = client.get_cookie("lantern_session")
+    cookie = client.get_cookie("lantern_survey", path="/s/")
     assert cookie is not None
     person.press("finish", always("2"))
     assert person.page.status_code == 200
     # A second tab (or a resubmit with the old cookie) posts the very same finished form.
-    client.set_cookie("lantern_session", cookie.value)
+    client.set_cookie("lantern_survey", cookie.value, path="/s/")
     replay = client.post(f"/s/{link.token}", data=dict(final_form.fields, action="finish"))
     assert replay.status_code == 409
     assert "already have these answers" in replay.get_data(as_text=True)
@@ -180,7 +180,7 @@ def test_expired_form_is_refused_kindly(app: Flask, client: FlaskClient, link: S
 
 def test_session_cookie_is_cleared_after_finishing(client: FlaskClient, link: SurveyLink) -> None:
     Respondent(client, link.token).complete(always("2"))
-    assert client.get_cookie("lantern_session") is None
+    assert client.get_cookie("lantern_survey", path="/s/") is None
 
 
 def test_response_row_count_changes_only_on_finish(client: FlaskClient, link: SurveyLink) -> None:

@@ -151,7 +151,11 @@ def _journey(
 def test_every_page_has_one_length_whatever_the_band_and_skips(
     client: FlaskClient, link: SurveyLink, encoding: str | None
 ) -> None:
-    journeys = {p.name: _journey(client, link.token, p, encoding) for p in PATTERNS}
+    journeys = {}
+    for number, pattern in enumerate(PATTERNS, start=1):
+        # Each pattern is another person, on a phone of their own (posts are limited per address).
+        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{number}"
+        journeys[pattern.name] = _journey(client, link.token, pattern, encoding)
     first = journeys[PATTERNS[0].name]
     size = GZIP_SIZE if encoding else PLAIN_SIZE
     for name, seen in journeys.items():
@@ -183,8 +187,9 @@ def test_what_the_phone_sends_is_as_long_whatever_it_answered_or_skipped(
     # questions were carried: the length of each post showed the skips. Free text aside
     # (sent as typed), every post at the same step is now as long for everyone.
     sent: dict[str, dict[str, int]] = {}
-    for pattern in PATTERNS:
+    for number, pattern in enumerate(PATTERNS, start=1):
         if "anything_else" not in pattern.context:
+            client.environ_base["REMOTE_ADDR"] = f"10.0.0.{number}"  # another person
             sent[pattern.name] = {}
             _journey(client, link.token, pattern, PHONE, sent[pattern.name])
     lengths = list(sent.values())
@@ -222,11 +227,11 @@ def test_error_pages_a_respondent_can_reach_are_padded_too(
         return client.post(f"/s/{link.token}", data=data, headers=headers)
 
     finish = fields | {"action": "finish", "page": "4"}
-    cookie = client.get_cookie("lantern_session")
+    cookie = client.get_cookie("lantern_survey", path="/s/")
     assert cookie is not None
     answered = post(finish)
     # The Finish answer got lost on the way, so the phone still has its cookie and posts again.
-    client.set_cookie("lantern_session", cookie.value)
+    client.set_cookie("lantern_survey", cookie.value, path="/s/")
     replayed = post(finish)
     pages = {
         "not found": client.get("/s/not-a-real-token", headers=headers),

@@ -10,8 +10,9 @@ from tests.security import cases
 
 @pytest.fixture
 def unlimited(app: Flask) -> Flask:
-    """The app with the per-link submit limit lifted, for tests that post many times."""
-    app.config["SURVEY_SUBMIT_RATE_LIMIT"] = "1000000 per minute"
+    """The app with the survey post limits lifted, for tests that post many times."""
+    app.config["SURVEY_ADDRESS_RATE_LIMIT"] = "1000000 per minute"
+    app.config["SURVEY_LINK_FAILURE_RATE_LIMIT"] = "1000000 per minute"
     return app
 
 

@@ -37,7 +37,7 @@ def test_replayed_finish_never_stores_twice(
 ) -> None:
     client = unlimited.test_client()
     final = open_form(client, link.token, 2)
-    cookie = client.get_cookie("lantern_session")
+    cookie = client.get_cookie("lantern_survey", path="/s/")
     assert cookie is not None
     before = row_counts()
     first = client.post(f"/s/{link.token}", data=dict(final, action="finish"))
@@ -45,7 +45,7 @@ def test_replayed_finish_never_stores_twice(
     assert row_counts() == (before[0] + 1, before[1] + 1)
     for _ in range(times):
         # Back button, second tab or a script: the same finished form, with any answers.
-        client.set_cookie("lantern_session", cookie.value)
+        client.set_cookie("lantern_survey", cookie.value, path="/s/")
         again = client.post(
             f"/s/{link.token}", data=MultiDict([*final.items(), *answers, ("action", "finish")])
         )

@@ -1,4 +1,9 @@
-"""Survey posts are limited per link, never per address, in storage shared across processes."""
+"""Survey post limits: one client cannot exhaust a team's link; storage shared across processes.
+
+Every post is limited per client address, and a link only counts refused posts, with more
+room than one address may use: so neither a poster holder nor a broken phone can block the
+real people answering on the same link.
+"""
 
 from __future__ import annotations
 
@@ -32,17 +37,43 @@ def start(app: Flask, token: str, address: str) -> int:
     return page.status_code
 
 
-def test_addresses_share_a_links_budget_and_links_do_not_share(app: Flask, demo_wave: Wave) -> None:
-    app.config["SURVEY_SUBMIT_RATE_LIMIT"] = f"{LIMIT} per minute"
+def malformed(app: Flask, token: str, address: str) -> int:
+    """A post that is refused (no form key, no CSRF token), as a script or broken phone sends."""
+    page = app.test_client().post(
+        f"/s/{token}", data={"action": "finish"}, environ_base={"REMOTE_ADDR": address}
+    )
+    return page.status_code
+
+
+def test_one_client_cannot_exhaust_a_teams_link(app: Flask, demo_wave: Wave) -> None:
+    app.config["SURVEY_ADDRESS_RATE_LIMIT"] = f"{LIMIT} per minute"
+    app.config["SURVEY_LINK_FAILURE_RATE_LIMIT"] = f"{2 * LIMIT} per minute"
     first, second = sorted(demo_wave.links, key=lambda link: link.id)
-    # Four people from four addresses spend the first link's budget together...
-    statuses = [start(app, first.token, f"10.0.0.{n}") for n in range(1, LIMIT + 1)]
-    assert statuses == [200] * LIMIT
-    # ...so a fifth is limited whatever their address, including a new one.
-    assert start(app, first.token, "10.0.0.1") == 429
-    assert start(app, first.token, "192.0.2.77") == 429
-    # The other team's link has its own budget, even from an address already seen.
-    assert start(app, second.token, "10.0.0.1") == 200
+    # Someone holding the poster floods the link with refused posts from one address...
+    flood = [malformed(app, first.token, "203.0.113.9") for _ in range(3 * LIMIT)]
+    assert flood == [400] * LIMIT + [429] * (2 * LIMIT)
+    # ...and is held back, on every link, while the real people keep answering.
+    assert start(app, second.token, "203.0.113.9") == 429
+    people = [start(app, first.token, f"10.0.0.{n}") for n in range(1, 3 * LIMIT)]
+    assert people == [200] * (3 * LIMIT - 1)
+
+
+def test_successful_posts_never_use_up_a_link(app: Flask, demo_wave: Wave) -> None:
+    # The default limits: a large team answering at once (125 people inside a minute, more
+    # than the old per-link budget of 120 posts) is never held back on its own link.
+    link = sorted(demo_wave.links, key=lambda item: item.id)[0]
+    people = [start(app, link.token, f"10.0.{n // 200}.{n % 200}") for n in range(125)]
+    assert people == [200] * 125
+
+
+def test_a_links_failure_budget_is_its_own(app: Flask, demo_wave: Wave) -> None:
+    app.config["SURVEY_LINK_FAILURE_RATE_LIMIT"] = f"{LIMIT} per minute"
+    first, second = sorted(demo_wave.links, key=lambda link: link.id)
+    # Refused posts from many addresses: past the link's budget, the link waits a while...
+    assert [malformed(app, first.token, f"10.0.2.{n}") for n in range(LIMIT)] == [400] * LIMIT
+    assert start(app, first.token, "10.0.2.99") == 429
+    # ...while the other team's link is unaffected, from an address already seen.
+    assert start(app, second.token, "10.0.2.1") == 200
 
 
 def seeded_file_app(tmp_path: Path, key_file: Path, storage: str, prefix: str) -> Flask:
@@ -51,9 +82,10 @@ def seeded_file_app(tmp_path: Path, key_file: Path, storage: str, prefix: str) -
         {"DATABASE_URL": f"sqlite:///{tmp_path / 'lantern.db'}", "RATELIMIT_STORAGE_URI": storage}
     )
     settings.KEK_FILE = str(key_file)
+    # Read when the limiter starts, so set before: runs never see each other's counters.
+    settings.RATELIMIT_KEY_PREFIX = prefix  # type: ignore[attr-defined]
     app = create_app(settings)
-    app.config["SURVEY_SUBMIT_RATE_LIMIT"] = f"{LIMIT} per minute"
-    app.config["RATELIMIT_KEY_PREFIX"] = prefix
+    app.config["SURVEY_ADDRESS_RATE_LIMIT"] = f"{LIMIT} per minute"
     with app.app_context():
         db.create_all()
         if demo.is_empty():
@@ -92,13 +124,13 @@ def test_limiter_storage_is_configurable_and_redis_is_shared(
         token = live_token()
         db.session.remove()
     assert [start(one, token, "10.1.0.1") for _ in range(LIMIT)] == [200] * LIMIT
-    assert start(one, token, "10.1.0.2") == 429
+    assert start(one, token, "10.1.0.1") == 429
     with one.app_context():
         db.engine.dispose()
 
     # A second app process (a fresh limiter storage client) on the same database.
     two = seeded_file_app(tmp_path, key_file, storage, prefix)
-    status = start(two, token, "10.1.0.3")
+    status = start(two, token, "10.1.0.1")
     with two.app_context():
         db.engine.dispose()
     if storage == "memory://":

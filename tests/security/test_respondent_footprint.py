@@ -1,8 +1,11 @@
-"""A worker that serves respondents stays light: the statistics stack is never imported."""
+"""A respondent worker stays light and unprivileged: no statistics stack, no staff module, no key.
+
+The child runs the respondent service as production starts it (`wsgi_respondent:app`, no
+key material in its environment), answers the whole survey, and reports what it imported.
+"""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import subprocess
@@ -11,57 +14,71 @@ from pathlib import Path
 
 import pytest
 
-from config import TestingConfig
-from survey import create_app
-from survey.extensions import db
-from tests.security.keyfixtures import seed
+from tests.processes import INTEGRITY_KEY, seeded_file_database
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("scipy", "numpy", "pandas", "matplotlib")
 
-# Runs in a fresh interpreter, as a gunicorn worker would: load wsgi, answer the survey.
+# Modules the public-facing process must never import: staff blueprints, the key loaders,
+# the release step (which opens responses) and the demo seeding (which makes releases).
+STAFF = (
+    "survey.auth",
+    "survey.manage",
+    "survey.results",
+    "survey.api",
+    "survey.release",
+    "survey.keyring",
+    "survey.keys",
+    "survey.cli",
+    "survey.services.keyops",
+    "survey.services.demo",
+    "survey.services.wave_admin",
+)
+
+# Runs in a fresh interpreter, as a gunicorn worker would: load the service, answer the survey.
 CHILD = r"""
-import json, sys
-from wsgi import app
+import json, os, sys
+from wsgi_respondent import app
 from tests.respond.driver import Respondent, always
-from survey.services.demo import demo_links
-with app.app_context():
-    token = demo_links()[0][1]
-page = Respondent(app.test_client(), token).complete(always("3"))
-heavy = sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[1].split(",")))
-print(json.dumps({"status": page.status_code, "heavy": heavy, "modules": len(sys.modules)}))
+page = Respondent(app.test_client(), sys.argv[3]).complete(always("3"))
+loaded = set(sys.modules)
+heavy = sorted({m.split(".")[0] for m in loaded} & set(sys.argv[1].split(",")))
+staff = sorted(
+    m for m in loaded for s in sys.argv[2].split(",") if m == s or m.startswith(s + ".")
+)
+keys = sorted(name for name in os.environ if "KEK" in name)
+# Only now, after measuring: with no key configured, nothing here can open an answer.
+from survey.keyring import configured_kek
+from survey.keys import KeyConfigError
+try:
+    configured_kek(app.config)
+    opened = "the KEK loaded"
+except KeyConfigError:
+    opened = "no key"
+print(json.dumps({"status": page.status_code, "heavy": heavy, "staff": staff, "keys": keys,
+                  "key": opened, "modules": len(loaded)}))
 """
 
 
-def test_the_respondent_path_does_not_import_the_statistics_stack(
+def test_the_respondent_service_imports_no_statistics_no_staff_module_and_no_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = tmp_path / "lantern.db"
-    kek = base64.urlsafe_b64encode(os.urandom(32)).decode()
     env = {
         "LANTERN_ENV": "production",
         "SECRET_KEY": "Qm3v9Tz-Lp2xW8rK5nY1cJ7hF4dS6aG0e",
+        "LANTERN_CODE_PEPPER": "Jd7-wQ2zR9xK4mV8nT1bY6cH3fL5sP0gA",
         "DATABASE_URL": f"sqlite:///{database}",
-        "LANTERN_KEK": kek,
         # Shared by the staff side (which opened the wave) and the respondent side (which
         # checks the wave key's tag before sealing); each keeps its own SECRET_KEY.
-        "LANTERN_INTEGRITY_KEY": "Vx8-kP3qZ7mL1wT9rB5nH2cJ6fD4sA0gYe",
+        "LANTERN_INTEGRITY_KEY": INTEGRITY_KEY,
     }
-    settings = TestingConfig({"DATABASE_URL": env["DATABASE_URL"]})
-    settings.KEK_FILE = None
-    settings.INTEGRITY_KEY = env["LANTERN_INTEGRITY_KEY"]
-    monkeypatch.setenv("LANTERN_KEK", kek)  # the core-team step below seeds with this key
-    seeding = create_app(settings)
-    with seeding.app_context():
-        db.create_all()
-        seed(seeding)
-        db.session.remove()
-        db.engine.dispose()
+    _kek, token = seeded_file_database(env["DATABASE_URL"], monkeypatch)
 
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
     child_env.update(env, PYTHONPATH=str(ROOT))
     done = subprocess.run(  # noqa: S603  (our own interpreter and script)
-        [sys.executable, "-c", CHILD, ",".join(HEAVY)],
+        [sys.executable, "-c", CHILD, ",".join(HEAVY), ",".join(STAFF), token],
         cwd=ROOT,
         env=child_env,
         capture_output=True,
@@ -74,3 +91,6 @@ def test_the_respondent_path_does_not_import_the_statistics_stack(
     print(f"respondent worker: {report['modules']} modules loaded, heavy: {report['heavy']}")
     assert report["status"] == 200  # the result page, after the whole journey
     assert report["heavy"] == []
+    assert report["staff"] == []
+    assert report["keys"] == []
+    assert report["key"] == "no key"

@@ -1,0 +1,1 @@
+"""The TLS proxy (nginx) in front of both services, run on loopback."""
