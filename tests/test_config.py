@@ -14,6 +14,7 @@ import pytest
 from config import ConfigError, DevelopmentConfig, ProductionConfig, TestingConfig, from_environment
 from survey import create_app
 from survey.keys import KeyConfigError, load_kek
+from tests.processes import CODE_PEPPER, INTEGRITY_KEY
 
 KEK = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 PROD = {
@@ -138,6 +139,8 @@ def test_a_weak_kek_stops_a_production_start_with_one_plain_line() -> None:
         "PATH": os.environ.get("PATH", ""),
         "LANTERN_ENV": "production",
         "SECRET_KEY": PROD["SECRET_KEY"],
+        "LANTERN_CODE_PEPPER": CODE_PEPPER,
+        "LANTERN_INTEGRITY_KEY": INTEGRITY_KEY,
         "DATABASE_URL": "sqlite://",
         "LANTERN_KEK": base64.urlsafe_b64encode(bytes(32)).decode(),
     }

@@ -213,8 +213,28 @@ def load_framework_file(path: str | os.PathLike[str]) -> Framework:
 
 
 def build_framework(document: object, source: str) -> Framework:
-    """Check a parsed document field by field and build the Framework."""
+    """Check a parsed document field by field and build the Framework.
+
+    The checker notes some problems and carries on (see `Checker.keep`); the first noted
+    problem, or the one that stopped the build, is raised as a FrameworkError.
+    """
     check = _Checks(source)
+    try:
+        built = _build_framework(check, document)
+    except QuestionnaireError as error:
+        if not check.found:
+            raise
+        built = None
+        if error.problems:
+            check.keep(error)
+    if check.found:
+        first = check.found[0]
+        raise FrameworkError(first.source, first.path, first.message)
+    assert built is not None  # noqa: S101  # nosec B101: no problem noted means it was built
+    return built
+
+
+def _build_framework(check: _Checks, document: object) -> Framework:
     top = check.fields(document, "", TOP_REQUIRED, ("summary",))
     wording = check.fields(top["wording"], "wording", ("own",), ("note",))
     method = _one_of(check, top["method"], "method", METHODS)

@@ -207,13 +207,13 @@ def authenticate(email: str, password: str) -> User | None:
     else:
         if hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hasher.hash(password)
-        _start_session(user)
+        start_session(user)
         _event("sign-in", user=user, target=_user_target(user))
     db.session.commit()
     return user
 
 
-def _start_session(user: User) -> None:
+def start_session(user: User) -> None:
     """A fresh session identifier for this sign-in; only its digest is stored.
 
     The identifier itself exists only in the cookie, so the database cannot give it back:

@@ -37,6 +37,9 @@ def change_password(user: User, current: str, new: str) -> None:
     if current == new:
         raise AccountError("Choose a password different from the one you have now.")
     accounts.set_password(user, new, actor=user)
+    # Every session of the account ended with the change; this browser gets a fresh one.
+    accounts.start_session(user)
+    db.session.commit()
 
 
 def own_tokens(user: User) -> list[ApiToken]:

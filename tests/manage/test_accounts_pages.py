@@ -100,7 +100,15 @@ def test_leads_cannot_reach_core_account_pages(as_lead: Staff) -> None:
 def test_everyone_changes_their_own_password_with_the_current_one(
     app: Flask, as_lead: Staff
 ) -> None:
-    elsewhere = signed_in(app, as_lead.user)
+    # Lantern keeps one session per account (each sign-in ends the others), so "another
+    # place" is a copy of this browser's session cookie, as a second device would hold it.
+    as_lead.get("/auth/account")
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = as_lead.client.get_cookie(name)
+    assert cookie is not None
+    elsewhere = Staff(app.test_client(), as_lead.user)
+    elsewhere.client.set_cookie(name, cookie.value)
+    assert elsewhere.get("/auth/account").status_code == 200
     wrong = as_lead.post(
         "/auth/account/password",
         {"current": "not my password at all", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},

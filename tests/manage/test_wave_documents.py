@@ -33,7 +33,9 @@ def test_every_poster_of_a_wave_in_one_document(
     assert "break-before:page" in as_core.get("/manage/waves/print.css").get_data(as_text=True)
 
 
-def test_every_link_as_csv_for_mailing(as_core: Staff, wave: Wave, members: Members) -> None:
+def test_every_link_as_csv_for_mailing(
+    app: Flask, as_core: Staff, wave: Wave, members: Members
+) -> None:
     result = as_core.get(f"/manage/waves/{wave.id}/links.csv")
     assert result.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(result.get_data().decode("utf-8-sig"))))
@@ -43,7 +45,8 @@ def test_every_link_as_csv_for_mailing(as_core: Staff, wave: Wave, members: Memb
         ("North Hospice", "Night unit"),
         ("South Food Bank", "Outreach"),
     ]
-    assert rows[1][2] == f"http://127.0.0.1:5000/s/{link_of(wave, members.day).token}"
+    base = app.config["SERVER_NAME_FOR_LINKS"]
+    assert rows[1][2] == f"{base}/s/{link_of(wave, members.day).token}"
 
 
 def test_a_closed_wave_offers_no_posters_or_links(as_core: Staff, wave: Wave) -> None:

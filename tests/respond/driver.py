@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from flask.testing import FlaskClient
@@ -12,12 +13,19 @@ from tests.formtools import only_form
 Chooser = Callable[[str, list[str]], str]
 
 
+_PHONES = itertools.count(1)
+
+
 class Respondent:
     """One person answering through the real pages."""
 
     def __init__(self, client: FlaskClient, token: str) -> None:
         self.client = client
         self.token = token
+        # Each person answers on a phone of their own: its own address for the rate limits.
+        if client.environ_base.get("REMOTE_ADDR", "127.0.0.1") == "127.0.0.1":
+            n = next(_PHONES)
+            client.environ_base["REMOTE_ADDR"] = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
         self.page: TestResponse = client.get(f"/s/{token}")
 
     @property
