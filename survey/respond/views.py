@@ -164,6 +164,7 @@ def _welcome_page(
     *,
     bad_code: bool = False,
     ended: bool = False,
+    busy: bool = False,
 ) -> str:
     return render_template(
         "respond/welcome.html",
@@ -174,6 +175,7 @@ def _welcome_page(
         state=state,
         bad_code=bad_code,
         ended=ended,
+        busy=busy,
         minutes=draft.MINUTES,
         skips=[skips_note(scale) for scale in q.scales],
         page_title=q.title,
@@ -447,8 +449,14 @@ def busy(error: RateLimitExceeded) -> Response | tuple[str, int]:
         return render_error(429)
     q = _definition(link)
     state = _read_draft(link, q)
-    if state is None or state.finished:
-        return render_error(429)
+    if request.form.get("action") in ("start", "restart") or state is None:
+        # The welcome page again, as it was (the code typed, the same form key).
+        html = _welcome_page(link, q, StepForm(), state, busy=True)
+        response = make_response(html, 429)
+        response.headers["Retry-After"] = "5"
+        return response
+    if state.finished:
+        return _go("respond.result", link)
     number = min(max(request.form.get("page", type=int) or 0, 0), q.page_count + 1)
     answers, _errors = _posted_page_answers(q, number, state.answers)
     state = state.with_page(max(number, 1), answers)

@@ -28,8 +28,13 @@ def start(app: Flask, token: str, address: str) -> int:
     fields = only_form(welcome.get_data(as_text=True)).fields
     page = client.post(f"/s/{token}", data=dict(fields, action="start"), environ_base=environ)
     if page.status_code == 429:
+        # The welcome page again, with a calm line: nothing is lost.
         assert "Please wait a moment" in page.get_data(as_text=True)
+        assert 'value="start"' in page.get_data(as_text=True)
     return page.status_code
+
+
+STARTED = 303  # on to page 1 (Post/Redirect/Get)
 
 
 def test_addresses_share_a_links_budget_and_links_do_not_share(app: Flask, demo_wave: Wave) -> None:
@@ -37,12 +42,12 @@ def test_addresses_share_a_links_budget_and_links_do_not_share(app: Flask, demo_
     first, second = sorted(demo_wave.links, key=lambda link: link.id)
     # Four people from four addresses spend the first link's budget together...
     statuses = [start(app, first.token, f"10.0.0.{n}") for n in range(1, LIMIT + 1)]
-    assert statuses == [200] * LIMIT
+    assert statuses == [STARTED] * LIMIT
     # ...so a fifth is limited whatever their address, including a new one.
     assert start(app, first.token, "10.0.0.1") == 429
     assert start(app, first.token, "192.0.2.77") == 429
     # The other team's link has its own budget, even from an address already seen.
-    assert start(app, second.token, "10.0.0.1") == 200
+    assert start(app, second.token, "10.0.0.1") == STARTED
 
 
 def seeded_file_app(tmp_path: Path, key_file: Path, storage: str, prefix: str) -> Flask:
@@ -91,7 +96,7 @@ def test_limiter_storage_is_configurable_and_redis_is_shared(
     with one.app_context():
         token = live_token()
         db.session.remove()
-    assert [start(one, token, "10.1.0.1") for _ in range(LIMIT)] == [200] * LIMIT
+    assert [start(one, token, "10.1.0.1") for _ in range(LIMIT)] == [STARTED] * LIMIT
     assert start(one, token, "10.1.0.2") == 429
     with one.app_context():
         db.engine.dispose()
@@ -102,7 +107,7 @@ def test_limiter_storage_is_configurable_and_redis_is_shared(
     with two.app_context():
         db.engine.dispose()
     if storage == "memory://":
-        assert status == 200  # memory is per process: why production sets a shared store
+        assert status == STARTED  # memory is per process: why production sets a shared store
     else:
         assert status == 429  # the budget spent through the first process still counts
 
