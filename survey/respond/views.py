@@ -291,10 +291,16 @@ def help_now(token: str) -> Response:
 @bp.get("/s/<token>/leave")
 @public
 def leave(token: str) -> Response:
-    """Quick exit (and "Close"): forget this device's answers and result, then go elsewhere."""
+    """Quick exit (and "Close"): forget this device's answers and result, then go elsewhere.
+
+    A tiny page that moves on at once (a zero-second refresh, which browsers treat as a
+    redirect that replaces this history entry) rather than a 303: it also empties this
+    site's cache, cookies and storage (Clear-Site-Data), so Back shows nothing from memory.
+    """
     link = find_link(token)
-    response = redirect(current_app.config["QUICK_EXIT_URL"], code=303)
-    # Also empties this site's cache and storage, so Back shows no answer from memory.
+    response = make_response(
+        render_template("respond/leave.html", exit_url=current_app.config["QUICK_EXIT_URL"])
+    )
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     session.clear()
     if link is not None:
