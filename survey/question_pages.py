@@ -156,7 +156,9 @@ def review(q: Questionnaire, answers: Answers) -> list[Reviewed]:
                 labels = {o.value: o.label for o in question.options}
                 answer = labels.get(str(value), str(value))
             else:
-                labels_by_value = {o.value: o.label for o in _scale_of(q, question).template.options}
+                labels_by_value = {
+                    o.value: o.label for o in _scale_of(q, question).template.options
+                }
                 answer = labels_by_value.get(int(value), str(value))
             rows.append(Reviewed(number, question.text, answer))
     return rows

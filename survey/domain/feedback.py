@@ -15,12 +15,13 @@ still possible. If even the lowest possible total reaches a band, the page says
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from survey.domain.questionnaire_model import Answers, Questionnaire, Scale
 from survey.domain.scale_types import TOTAL, Band, ScaleTemplate, band_for
-from survey.domain.scoring import exact_scores, score_scale, tenths
+from survey.domain.scoring import Exact, exact_scores, score_scale, tenths
 
 # What each template's headline score is about, in everyday words.
 TOPICS = {
@@ -49,7 +50,10 @@ PLAIN_BANDS = {
     ("stss", "mild"): "some signs of secondary traumatic stress",
     ("stss", "moderate"): "a fair number of signs of secondary traumatic stress",
     ("stss", "high"): "many signs of secondary traumatic stress",
-    ("stss", "severe"): "a lot of signs of secondary traumatic stress, more than most people report",
+    (
+        "stss",
+        "severe",
+    ): "a lot of signs of secondary traumatic stress, more than most people report",
     ("proqol5", "low"): "few signs of secondary traumatic stress",
     ("proqol5", "moderate"): "some signs of secondary traumatic stress",
     ("proqol5", "high"): "many signs of secondary traumatic stress",
@@ -103,24 +107,39 @@ class Outcome:
         ]
 
     @classmethod
-    def from_list(cls, data: Sequence[object]) -> Outcome:
+    def from_list(cls, data: object) -> Outcome:
         """The outcome written by :meth:`to_list`; ValueError for anything else."""
-        try:
-            key, score, lowest, highest, parts, flagged, skipped = data
-            return cls(
-                str(key),
-                None if score is None else float(score),  # type: ignore[arg-type]
-                float(lowest),  # type: ignore[arg-type]
-                float(highest),  # type: ignore[arg-type]
-                tuple(
-                    (None if p[0] is None else float(p[0]), float(p[1]), float(p[2]))
-                    for p in parts  # type: ignore[attr-defined]
-                ),
-                bool(flagged),
-                int(skipped),  # type: ignore[call-overload]
-            )
-        except (TypeError, ValueError, IndexError) as error:
-            raise ValueError("not an outcome") from error
+        if not isinstance(data, list | tuple) or len(data) != 7:
+            raise ValueError("not an outcome")
+        key, score, lowest, highest, parts, flagged, skipped = data
+        if not isinstance(key, str) or not isinstance(parts, list | tuple):
+            raise ValueError("not an outcome")
+        if not isinstance(flagged, bool) or not isinstance(skipped, int):
+            raise ValueError("not an outcome")
+        read = []
+        for part in parts:
+            if not isinstance(part, list | tuple) or len(part) != 3:
+                raise ValueError("not an outcome")
+            read.append((_maybe_number(part[0]), _number(part[1]), _number(part[2])))
+        return cls(
+            key,
+            _maybe_number(score),
+            _number(lowest),
+            _number(highest),
+            tuple(read),
+            flagged,
+            skipped,
+        )
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("not an outcome")
+    return float(value)
+
+
+def _maybe_number(value: object) -> float | None:
+    return None if value is None else _number(value)
 
 
 def _filled(template: ScaleTemplate, values: Mapping[int, int], high: bool) -> dict[int, int]:
@@ -128,13 +147,16 @@ def _filled(template: ScaleTemplate, values: Mapping[int, int], high: bool) -> d
     filled = dict(values)
     for item in template.item_numbers:
         if item not in filled:
-            pick = max if high else min
-            filled[item] = pick(template.values, key=lambda v, i=item: template.keyed_value(i, v))
+            ranked = sorted(template.values, key=partial(template.keyed_value, item))
+            filled[item] = ranked[-1] if high else ranked[0]
     return filled
 
 
-def _rounded(score: object) -> float:
-    return tenths(score) / 10  # type: ignore[arg-type]
+def _rounded(score: Exact | None) -> float:
+    """A bound as reported (1 decimal place); bounds always exist (nothing is missing)."""
+    if score is None:
+        raise ValueError("a bound with every item filled in cannot be missing")
+    return tenths(score) / 10
 
 
 def outcome_of(scale: Scale, values: Mapping[int, int]) -> Outcome:
@@ -144,19 +166,16 @@ def outcome_of(scale: Scale, values: Mapping[int, int]) -> Outcome:
     low_values = _filled(template, values, high=False)
     low = exact_scores(template, low_values)
     high = exact_scores(template, _filled(template, values, high=True))
-    low_headline, high_headline = low.headline(template), high.headline(template)
-    assert low_headline is not None and high_headline is not None  # nothing is missing
-    parts = []
-    for sub in result.subscales:
-        sub_low, sub_high = low.subscales[sub.key], high.subscales[sub.key]
-        assert sub_low is not None and sub_high is not None
-        parts.append((sub.score, _rounded(sub_low), _rounded(sub_high)))
+    parts = tuple(
+        (sub.score, _rounded(low.subscales[sub.key]), _rounded(high.subscales[sub.key]))
+        for sub in result.subscales
+    )
     return Outcome(
         scale.key,
         result.total if template.headline == TOTAL else result.subscale(template.headline).score,
-        _rounded(low_headline),
-        _rounded(high_headline),
-        tuple(parts),
+        _rounded(low.headline(template)),
+        _rounded(high.headline(template)),
+        parts,
         # A symptom pattern proved by the answers alone (blanks at their lowest never count).
         bool(score_scale(template, low_values).flags),
         result.missing,
@@ -186,9 +205,7 @@ def skips_note(scale: Scale) -> str:
         (n,) = allowed
         per_part = f"up to {n} question{'s' if n > 1 else ''} in each part"
     else:
-        per_part = ", ".join(
-            f"{sub.max_missing} in “{sub.label}”" for sub in template.subscales
-        )
+        per_part = ", ".join(f"{sub.max_missing} in “{sub.label}”" for sub in template.subscales)
         per_part = f"up to {per_part}"
     return (
         f"You can leave any question blank. If you leave {per_part} blank, we can still work "
@@ -251,7 +268,9 @@ def _details(scale: Scale, outcome: Outcome, band: Band | None) -> tuple[Detail,
             Detail(
                 "Total",
                 "all the parts added up",
-                _out_of(outcome.score, outcome.lowest, outcome.highest, template.n_items * top_value),
+                _out_of(
+                    outcome.score, outcome.lowest, outcome.highest, template.n_items * top_value
+                ),
                 band.label if band else "",
             )
         )

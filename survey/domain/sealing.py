@@ -55,9 +55,9 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 __all__ = [
+    "DEVICE_BLOCK",
     "KEK_BYTES",
     "PAD_BLOCK",
-    "DEVICE_BLOCK",
     "BytesLike",
     "KeyMaterialError",
     "OpenFailed",
@@ -66,14 +66,14 @@ __all__ = [
     "WaveKeys",
     "WaveOpener",
     "device_key",
-    "open_from_device",
-    "seal_for_device",
     "kek_id",
     "new_kek",
     "new_wave_keys",
+    "open_from_device",
     "open_wave",
     "rewrap_wave_key",
     "seal_answers",
+    "seal_for_device",
 ]
 
 KEK_BYTES = 32

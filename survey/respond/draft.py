@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from survey.domain.feedback import Outcome
-from survey.domain.questionnaire_model import Answers, Questionnaire, ScaleItem
+from survey.domain.questionnaire_model import Answers, Questionnaire
 from survey.domain.sealing import OpenFailed, device_key, open_from_device, seal_for_device
 
 COOKIE = "lantern_answers"
@@ -129,7 +129,3 @@ def _answers(q: Questionnaire, scale_string: object, context: object) -> Answers
         raise ValueError("answers do not fit this questionnaire")
     return answers
 
-
-def is_scale_item(q: Questionnaire, question_id: str) -> bool:
-    """Whether a question is a scored scale item (its answer is a number)."""
-    return isinstance(q.question(question_id), ScaleItem)

@@ -9,6 +9,7 @@ the server before Finish, and no answer is ever put in an address.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import (
     Response,
@@ -25,7 +26,7 @@ from flask_limiter.errors import RateLimitExceeded
 
 from survey.access import public
 from survey.domain.feedback import NEXT_STEPS, NOT_A_DIAGNOSIS, feedback_for, outcomes, skips_note
-from survey.domain.questionnaire_model import Answers, AnswerError, Questionnaire
+from survey.domain.questionnaire_model import AnswerError, Answers, Questionnaire
 from survey.errors import render_error
 from survey.extensions import limiter
 from survey.question_pages import from_the_wire, review, shown_page
@@ -112,14 +113,17 @@ def _forget(response: Response, link: LiveLink) -> Response:
     return response
 
 
-def _go(endpoint: str, link: LiveLink, **values: object) -> Response:
-    return redirect(url_for(endpoint, token=link.token, **values), code=303)
+def _go(endpoint: str, link: LiveLink, **values: Any) -> Response:
+    """303 See Other: the browser fetches the next page with a GET (Post/Redirect/Get)."""
+    return make_response(redirect(url_for(endpoint, token=link.token, **values), code=303))
 
 
 # --- reading a posted page ------------------------------------------------------------
 
 
-def _posted_page_answers(q: Questionnaire, page: int, answers: Answers) -> tuple[Answers, list[AnswerError]]:
+def _posted_page_answers(
+    q: Questionnaire, page: int, answers: Answers
+) -> tuple[Answers, list[AnswerError]]:
     """`answers` with the posted page's questions replaced by what was sent, in one pass."""
     on_page = set(q.pages[page - 1].questions) if 1 <= page <= q.page_count else set()
     raw = {
@@ -264,7 +268,7 @@ def result(token: str) -> Response:
 @bp.get("/s/<token>/help")
 @public
 def help_now(token: str) -> Response:
-    """"Need to talk now?": the routes to support, with the way back to the answers."""
+    """ "Need to talk now?": the routes to support, with the way back to the answers."""
     link = _live_link(token)
     q = _definition(link)
     state = _read_draft(link, q)
@@ -338,16 +342,16 @@ def step(token: str) -> Response | tuple[str, int]:
         state = state.with_page(number, answers)
         html = _question_page(link, q, state, number, errors=errors)
         return _save(make_response(html, 422), link, q, state)
-    return _move(link, q, state, number, answers, action)
+    return _move(link, q, state.with_page(number, answers), action)
 
 
-def _move(
-    link: LiveLink, q: Questionnaire, state: Draft, number: int, answers: Answers, action: str
-) -> Response:
+def _move(link: LiveLink, q: Questionnaire, state: Draft, action: str) -> Response:
+    """Save the page on the device and redirect to where the button leads."""
     if action == "finish":
-        return _finish(link, q, state.with_page(number, answers))
+        return _finish(link, q, state)
+    number = state.page
     target = {"back": number - 1, "next": number + 1, "help": number}.get(action, number)
-    state = state.with_page(max(target, 0), answers)
+    state = state.with_page(max(target, 0), state.answers)
     if action == "help":
         response = _go("respond.help_now", link)
     elif target <= 0:
@@ -410,7 +414,9 @@ def _finish(link: LiveLink, q: Questionnaire, state: Draft) -> Response:
             page=0,
         )
         html = _welcome_page(link, q, form, state, bad_code=True)
-        return _save(make_response(html, 422), link, q, state.with_page(q.page_count + 1, state.answers))
+        return _save(
+            make_response(html, 422), link, q, state.with_page(q.page_count + 1, state.answers)
+        )
     done = state.finish(outcomes(q, state.answers))
     return _save(_go("respond.result", link), link, q, done)
 
@@ -440,7 +446,9 @@ def _result_page(link: LiveLink, q: Questionnaire, state: Draft) -> str:
 
 def _saved_page(link: LiveLink, q: Questionnaire) -> str:
     """After Finish, any earlier page says truthfully that the answers are saved."""
-    return render_template("respond/saved.html", link=link, q=q, page_title="Your answers are saved")
+    return render_template(
+        "respond/saved.html", link=link, q=q, page_title="Your answers are saved"
+    )
 
 
 # --- a busy link: never lose the page or its answers -----------------------------------
@@ -466,7 +474,7 @@ def busy(error: RateLimitExceeded) -> Response | tuple[str, int]:
     number = min(max(request.form.get("page", type=int) or 0, 0), q.page_count + 1)
     answers, _errors = _posted_page_answers(q, number, state.answers)
     state = state.with_page(max(number, 1), answers)
-    if number > q.page_count or request.form.get("action") == "finish" and number == q.page_count:
+    if number > q.page_count or (request.form.get("action") == "finish" and number == q.page_count):
         html = _check_page(link, q, state, busy=True)
     else:
         html = _question_page(link, q, state, max(number, 1), busy=True)

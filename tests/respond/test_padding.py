@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from survey.models import SurveyLink
-from survey.respond import draft
 from survey.padding import GZIP_SIZE, PLAIN_SIZE, gzip_padded, plain_padded
+from survey.respond import draft
 from tests.formtools import only_form
 
 PHONE = "gzip, deflate, br"  # what a phone's browser sends

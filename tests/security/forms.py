@@ -71,8 +71,7 @@ def expected_answers(q: Questionnaire, fields: Iterable[tuple[str, str]]) -> Ans
     # A skipped choice is sent as "-" (padded like any choice); free text is taken as sent.
     text = {c.id for c in q.context if c.kind == "text"}
     raw = {
-        qid: "" if qid not in text and value.strip() == "-" else value
-        for qid, value in raw.items()
+        qid: "" if qid not in text and value.strip() == "-" else value for qid, value in raw.items()
     }
     try:
         return q.parse_answers(raw)
