@@ -128,4 +128,3 @@ def _answers(q: Questionnaire, scale_string: object, context: object) -> Answers
     if errors:
         raise ValueError("answers do not fit this questionnaire")
     return answers
-

@@ -105,7 +105,8 @@ def test_parse_known_is_one_pass_over_the_fields() -> None:
     answers, errors = DEMO.parse_known(many)
     assert answers == {"stss.2": 3}
     assert len(errors) == 7_801  # each bad field reported once, in one pass
-    few = {f"x{n}": "1" for n in range(78)}
-    big, small = _fastest(lambda: DEMO.parse_known(many)), _fastest(lambda: DEMO.parse_known(few))
-    # Linear: 100 times the fields, well under 1,000 times the work (quadratic: 10,000).
-    assert big < 1_000 * small, (big, small)
+    few = {f"x{n}": "1" for n in range(780)}
+    big = _fastest(lambda: DEMO.parse_known(many), 5)
+    small = _fastest(lambda: DEMO.parse_known(few), 5)
+    # Linear: 10 times the fields, about 10 times the work (quadratic would be 100).
+    assert big < 40 * small, (big, small)
