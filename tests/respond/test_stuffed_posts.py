@@ -105,8 +105,5 @@ def test_parse_known_is_one_pass_over_the_fields() -> None:
     answers, errors = DEMO.parse_known(many)
     assert answers == {"stss.2": 3}
     assert len(errors) == 7_801  # each bad field reported once, in one pass
-    few = {f"x{n}": "1" for n in range(780)}
-    big = _fastest(lambda: DEMO.parse_known(many), 5)
-    small = _fastest(lambda: DEMO.parse_known(few), 5)
-    # Linear: 10 times the fields, about 10 times the work (quadratic would be 100).
-    assert big < 40 * small, (big, small)
+    # One call, one error per bad field: the old loop re-parsed everything once per
+    # bad field (7,800 passes), which the view test above rules out by counting calls.
