@@ -21,6 +21,7 @@ import binascii
 import json
 import secrets
 import time
+import zlib
 from dataclasses import dataclass, field, replace
 
 from survey.domain.feedback import Outcome
@@ -31,6 +32,9 @@ COOKIE = "lantern_answers"
 MAX_AGE = 30 * 60  # seconds after the last page; said on the welcome page
 MINUTES = MAX_AGE // 60
 _VERSION = 1
+_ZLIB = b"z"  # a JSON payload starts with "{"; a compressed one with this
+_COMPRESS_OVER = 1024
+_MAX_PAYLOAD = 64 * 1024  # never inflate more than this from a cookie
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,10 @@ def encode(q: Questionnaire, draft: Draft, secret: str, label: str) -> str:
             "x": {c.id: draft.answers[c.id] for c in q.context if c.id in draft.answers},
         }
     payload = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+    if len(payload) > _COMPRESS_OVER:
+        # Only long free text gets here; escapes (a control character is 6 bytes of JSON)
+        # could push the cookie past the 4,096 bytes browsers keep, so it is compressed.
+        payload = _ZLIB + zlib.compress(payload, 9)
     sealed = seal_for_device(device_key(secret), payload, label.encode())
     return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
 
@@ -95,8 +103,11 @@ def decode(q: Questionnaire, value: str, secret: str, label: str, link_id: int) 
     """The draft in a cookie value, or None if it is not ours, not this link's, or too old."""
     try:
         sealed = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        doc = json.loads(open_from_device(device_key(secret), sealed, label.encode()))
-    except (binascii.Error, ValueError, OpenFailed):
+        payload = open_from_device(device_key(secret), sealed, label.encode())
+        if payload.startswith(_ZLIB):
+            payload = zlib.decompressobj().decompress(payload[len(_ZLIB) :], _MAX_PAYLOAD)
+        doc = json.loads(payload)
+    except (binascii.Error, ValueError, OpenFailed, zlib.error):
         return None
     if not isinstance(doc, dict) or doc.get("v") != _VERSION or doc.get("l") != link_id:
         return None
