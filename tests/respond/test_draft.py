@@ -17,7 +17,7 @@ from survey.respond import draft
 DEMO = load_questionnaire_file(Path(__file__).parents[2] / "questionnaires" / "demo-sts.yaml")
 SECRET, TOKEN = "s" * 64, "T" * 22
 COOKIE_LIMIT = 4096 - len(draft.COOKIE) - 1  # browsers keep name=value up to 4,096 bytes
-_DRAW = random.Random(5)
+_DRAW = random.Random(5)  # noqa: S311  (fixed test data, not a secret)
 TEXTS = {
     "outside the BMP": "".join(chr(c) for c in _DRAW.choices(range(0x1F300, 0x2FFFF), k=500)),
     "control characters": "\x01" * 500,  # six bytes each in JSON
@@ -52,11 +52,11 @@ def _value(q: object, answers: dict[str, int | str]) -> str:
 
 @pytest.mark.parametrize("name", list(TEXTS))
 def test_the_longest_answers_fit_one_cookie_and_come_back_whole(name: str) -> None:
-    for q, answers in (
+    for q, chosen in (
         (DEMO, FULL),
         (LONGEST, {i.id: 4 for s in LONGEST.scales for i in s.items} | FULL),
     ):
-        answers = answers | {"anything_else": TEXTS[name]}
+        answers = chosen | {"anything_else": TEXTS[name]}
         value = _value(q, answers)
         assert len(value) < COOKIE_LIMIT, (name, len(value))
         back = draft.decode(q, value, SECRET, TOKEN, 1)
