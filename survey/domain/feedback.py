@@ -205,8 +205,9 @@ def skips_note(scale: Scale) -> str:
         (n,) = allowed
         per_part = f"up to {n} question{'s' if n > 1 else ''} in each part"
     else:
-        per_part = ", ".join(f"{sub.max_missing} in “{sub.label}”" for sub in template.subscales)
-        per_part = f"up to {per_part}"
+        per_part = "up to " + ", ".join(
+            f"{sub.max_missing or 'none'} in “{sub.label}”" for sub in template.subscales
+        )
     return (
         f"You can leave any question blank. If you leave {per_part} blank, we can still work "
         "out your result; with more, we show what your answers point to."
