@@ -9,14 +9,12 @@ the server before Finish, and no answer is ever put in an address.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from flask import (
     Response,
     abort,
     current_app,
     make_response,
-    redirect,
     render_template,
     request,
     session,
@@ -25,12 +23,12 @@ from flask import (
 from flask_limiter.errors import RateLimitExceeded
 
 from survey.access import public
-from survey.domain.feedback import NEXT_STEPS, NOT_A_DIAGNOSIS, feedback_for, outcomes, skips_note
+from survey.domain.feedback import outcomes
 from survey.domain.questionnaire_model import AnswerError, Answers, Questionnaire
 from survey.errors import render_error
 from survey.extensions import limiter
-from survey.question_pages import from_the_wire, review, shown_page
-from survey.respond import bp, draft, formkey
+from survey.question_pages import from_the_wire
+from survey.respond import bp, device, draft, formkey, pages
 from survey.respond.draft import Draft
 from survey.respond.forms import ANSWER_PREFIX, StepForm
 from survey.services.codes import CodeRejected, code_is_live
@@ -83,41 +81,6 @@ def _token_key() -> str:
 # --- the sealed cookie -------------------------------------------------------------
 
 
-def _cookie_path(link: LiveLink) -> str:
-    return url_for("respond.welcome", token=link.token)
-
-
-def _read_draft(link: LiveLink, q: Questionnaire) -> Draft | None:
-    value = request.cookies.get(draft.COOKIE)
-    if not value:
-        return None
-    return draft.decode(q, value, current_app.config["SECRET_KEY"], link.token, link.id)
-
-
-def _save(response: Response, link: LiveLink, q: Questionnaire, state: Draft) -> Response:
-    value = draft.encode(q, state, current_app.config["SECRET_KEY"], link.token)
-    response.set_cookie(
-        draft.COOKIE,
-        value,
-        max_age=draft.MAX_AGE,
-        path=_cookie_path(link),
-        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE", False)),
-        httponly=True,
-        samesite="Lax",
-    )
-    return response
-
-
-def _forget(response: Response, link: LiveLink) -> Response:
-    response.delete_cookie(draft.COOKIE, path=_cookie_path(link), httponly=True, samesite="Lax")
-    return response
-
-
-def _go(endpoint: str, link: LiveLink, **values: Any) -> Response:
-    """303 See Other: the browser fetches the next page with a GET (Post/Redirect/Get)."""
-    return make_response(redirect(url_for(endpoint, token=link.token, **values), code=303))
-
-
 # --- reading a posted page ------------------------------------------------------------
 
 
@@ -150,40 +113,14 @@ def welcome(token: str) -> Response:
     """The welcome page: whose survey this is, the content note, time, and who sees what."""
     link = _live_link(token)
     q = _definition(link)
-    state = _read_draft(link, q)
+    state = device.read_draft(link, q)
     if state is not None and state.finished:
-        return make_response(_saved_page(link, q))
+        return make_response(pages.saved_page(link, q))
     form = StepForm(
         formdata=None, form_key=formkey.issue(current_app.config["SECRET_KEY"], link.id), page=0
     )
     ended = request.args.get("ended") == "1" and state is None
-    return make_response(_welcome_page(link, q, form, state, ended=ended))
-
-
-def _welcome_page(
-    link: LiveLink,
-    q: Questionnaire,
-    form: StepForm,
-    state: Draft | None,
-    *,
-    bad_code: bool = False,
-    ended: bool = False,
-    busy: bool = False,
-) -> str:
-    return render_template(
-        "respond/welcome.html",
-        link=link,
-        names=names_for_team(link.team_id),
-        q=q,
-        form=form,
-        state=state,
-        bad_code=bad_code,
-        ended=ended,
-        busy=busy,
-        minutes=draft.MINUTES,
-        skips=[skips_note(scale) for scale in q.scales],
-        page_title=q.title,
-    )
+    return make_response(pages.welcome_page(link, q, form, state, ended=ended))
 
 
 @bp.get("/s/<token>/page/<int:number>")
@@ -192,37 +129,14 @@ def page(token: str, number: int) -> Response:
     """One page of questions, filled in from the person's own device."""
     link = _live_link(token)
     q = _definition(link)
-    state = _read_draft(link, q)
+    state = device.read_draft(link, q)
     if state is None:
-        return _go("respond.welcome", link)
+        return device.go("respond.welcome", link)
     if state.finished:
-        return make_response(_saved_page(link, q))
+        return make_response(pages.saved_page(link, q))
     if not 1 <= number <= q.page_count:
         abort(404)
-    return make_response(_question_page(link, q, state, number))
-
-
-def _question_page(
-    link: LiveLink,
-    q: Questionnaire,
-    state: Draft,
-    number: int,
-    *,
-    errors: list[AnswerError] | None = None,
-    busy: bool = False,
-) -> str:
-    shown = shown_page(q, number, state.answers, ANSWER_PREFIX)
-    first_error = errors[0] if errors else None
-    return render_template(
-        "respond/page.html",
-        link=link,
-        q=q,
-        form=StepForm(formdata=None, page=number),
-        page=shown,
-        error=first_error,
-        busy=busy,
-        page_title=f"Page {number} of {shown.count}",
-    )
+    return make_response(pages.question_page(link, q, state, number))
 
 
 @bp.get("/s/<token>/check")
@@ -231,26 +145,12 @@ def check(token: str) -> Response:
     """Check your answers before Finish: what was answered, what was left blank."""
     link = _live_link(token)
     q = _definition(link)
-    state = _read_draft(link, q)
+    state = device.read_draft(link, q)
     if state is None:
-        return _go("respond.welcome", link)
+        return device.go("respond.welcome", link)
     if state.finished:
-        return make_response(_saved_page(link, q))
-    return make_response(_check_page(link, q, state))
-
-
-def _check_page(link: LiveLink, q: Questionnaire, state: Draft, *, busy: bool = False) -> str:
-    rows = review(q, state.answers)
-    return render_template(
-        "respond/check.html",
-        link=link,
-        q=q,
-        form=StepForm(formdata=None, page=q.page_count + 1),
-        rows=rows,
-        skipped=sum(1 for row in rows if not row.answer),
-        busy=busy,
-        page_title="Check your answers",
-    )
+        return make_response(pages.saved_page(link, q))
+    return make_response(pages.check_page(link, q, state))
 
 
 @bp.get("/s/<token>/result")
@@ -259,10 +159,10 @@ def result(token: str) -> Response:
     """The person's own result, from the figures kept on their device after Finish."""
     link = _live_link(token)
     q = _definition(link)
-    state = _read_draft(link, q)
+    state = device.read_draft(link, q)
     if state is None or state.result is None:
-        return _go("respond.welcome", link)
-    return make_response(_result_page(link, q, state))
+        return device.go("respond.welcome", link)
+    return make_response(pages.result_page(link, q, state))
 
 
 @bp.get("/s/<token>/help")
@@ -271,7 +171,7 @@ def help_now(token: str) -> Response:
     """ "Need to talk now?": the routes to support, with the way back to the answers."""
     link = _live_link(token)
     q = _definition(link)
-    state = _read_draft(link, q)
+    state = device.read_draft(link, q)
     always, local = routes_for(link.organisation_id, 0)
     back = None
     if state is not None and not state.finished:
@@ -308,7 +208,7 @@ def leave(token: str) -> Response:
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     session.clear()
     if link is not None:
-        _forget(response, link)
+        device.forget(response, link)
     return response
 
 
@@ -328,20 +228,20 @@ def step(token: str) -> Response | tuple[str, int]:
     if not form.validate():
         return render_error(400)
     action = form.action.data
-    state = _read_draft(link, q)
+    state = device.read_draft(link, q)
     if action in ("start", "restart"):
         return _start(link, q, form, state, restart=action == "restart")
     if state is None:
-        return _go("respond.welcome", link, ended=1)
+        return device.go("respond.welcome", link, ended=1)
     if state.finished:
-        return _go("respond.result", link)
+        return device.go("respond.result", link)
     number = min(max(form.page.data or 0, 0), q.page_count + 1)
     answers, errors = _posted_page_answers(q, number, state.answers)
     if errors:
         # Show the problem beside its question; every other answer is kept on the device.
         state = state.with_page(number, answers)
-        html = _question_page(link, q, state, number, errors=errors)
-        return _save(make_response(html, 422), link, q, state)
+        html = pages.question_page(link, q, state, number, errors=errors)
+        return device.save(make_response(html, 422), link, q, state)
     return _move(link, q, state.with_page(number, answers), action)
 
 
@@ -353,14 +253,14 @@ def _move(link: LiveLink, q: Questionnaire, state: Draft, action: str) -> Respon
     target = {"back": number - 1, "next": number + 1, "help": number}.get(action, number)
     state = state.with_page(max(target, 0), state.answers)
     if action == "help":
-        response = _go("respond.help_now", link)
+        response = device.go("respond.help_now", link)
     elif target <= 0:
-        response = _go("respond.welcome", link)
+        response = device.go("respond.welcome", link)
     elif target > q.page_count:
-        response = _go("respond.check", link)
+        response = device.go("respond.check", link)
     else:
-        response = _go("respond.page", link, number=target)
-    return _save(response, link, q, state)
+        response = device.go("respond.page", link, number=target)
+    return device.save(response, link, q, state)
 
 
 def _start(
@@ -383,7 +283,7 @@ def _start(
     keep = state is not None and not state.finished and not restart
     if link.wave.uses_codes and not code_is_live(link, code):
         # Unknown, spent and another team's codes all get this one message.
-        html = _welcome_page(link, q, form, state if keep else None, bad_code=True)
+        html = pages.welcome_page(link, q, form, state if keep else None, bad_code=True)
         return make_response(html, 422)
     if keep and state is not None:
         # Carry on where they left off (a new code, if one was typed, replaces the old).
@@ -393,10 +293,10 @@ def _start(
         state = draft.begin(link.id, nonce, code)
         target = 1
     if target > q.page_count:
-        response = _go("respond.check", link)
+        response = device.go("respond.check", link)
     else:
-        response = _go("respond.page", link, number=max(target, 1))
-    return _save(response, link, q, state)
+        response = device.go("respond.page", link, number=max(target, 1))
+    return device.save(response, link, q, state)
 
 
 def _finish(link: LiveLink, q: Questionnaire, state: Draft) -> Response:
@@ -405,7 +305,7 @@ def _finish(link: LiveLink, q: Questionnaire, state: Draft) -> Response:
     except ReplayedForm:
         # Stored already (a second tab, or an old cookie): say so, and keep no answers.
         page, status = render_error(409)
-        return _forget(make_response(page, status), link)
+        return device.forget(make_response(page, status), link)
     except CodeRejected:
         # Keep the answers on the device, so another code can be tried without losing them.
         form = StepForm(
@@ -413,42 +313,12 @@ def _finish(link: LiveLink, q: Questionnaire, state: Draft) -> Response:
             form_key=formkey.issue(current_app.config["SECRET_KEY"], link.id),
             page=0,
         )
-        html = _welcome_page(link, q, form, state, bad_code=True)
-        return _save(
+        html = pages.welcome_page(link, q, form, state, bad_code=True)
+        return device.save(
             make_response(html, 422), link, q, state.with_page(q.page_count + 1, state.answers)
         )
     done = state.finish(outcomes(q, state.answers))
-    return _save(_go("respond.result", link), link, q, done)
-
-
-def _result_page(link: LiveLink, q: Questionnaire, state: Draft) -> str:
-    """The person's own result: worked out at Finish, kept only on their device."""
-    shown = [
-        feedback_for(scale, outcome)
-        for scale, outcome in zip(q.scales, state.result or (), strict=True)
-    ]
-    level = max((f.level for f in shown), default=0)
-    always, local = routes_for(link.organisation_id, level)
-    return render_template(
-        "respond/result.html",
-        link=link,
-        q=q,
-        feedback=shown,
-        always=always,
-        local=local,
-        lead_with_support=any(f.lead_with_support for f in shown),
-        next_steps=NEXT_STEPS,
-        not_a_diagnosis=NOT_A_DIAGNOSIS,
-        minutes=draft.MINUTES,
-        page_title="Your result",
-    )
-
-
-def _saved_page(link: LiveLink, q: Questionnaire) -> str:
-    """After Finish, any earlier page says truthfully that the answers are saved."""
-    return render_template(
-        "respond/saved.html", link=link, q=q, page_title="Your answers are saved"
-    )
+    return device.save(device.go("respond.result", link), link, q, done)
 
 
 # --- a busy link: never lose the page or its answers -----------------------------------
@@ -462,25 +332,25 @@ def busy(error: RateLimitExceeded) -> Response | tuple[str, int]:
     if link is None or request.method != "POST":
         return render_error(429)
     q = _definition(link)
-    state = _read_draft(link, q)
+    state = device.read_draft(link, q)
     if request.form.get("action") in ("start", "restart") or state is None:
         # The welcome page again, as it was (the code typed, the same form key).
-        html = _welcome_page(link, q, StepForm(), state, busy=True)
+        html = pages.welcome_page(link, q, StepForm(), state, busy=True)
         response = make_response(html, 429)
         response.headers["Retry-After"] = "5"
         return response
     if state.finished:
-        return _go("respond.result", link)
+        return device.go("respond.result", link)
     number = min(max(request.form.get("page", type=int) or 0, 0), q.page_count + 1)
     answers, _errors = _posted_page_answers(q, number, state.answers)
     state = state.with_page(max(number, 1), answers)
     if number > q.page_count or (request.form.get("action") == "finish" and number == q.page_count):
-        html = _check_page(link, q, state, busy=True)
+        html = pages.check_page(link, q, state, busy=True)
     else:
-        html = _question_page(link, q, state, max(number, 1), busy=True)
+        html = pages.question_page(link, q, state, max(number, 1), busy=True)
     response = make_response(html, 429)
     response.headers["Retry-After"] = "5"
-    return _save(response, link, q, state)
+    return device.save(response, link, q, state)
 
 
 ABOUT_TOPICS = ("privacy", "accessibility", "contact")
