@@ -81,6 +81,7 @@ def answer_all(page: Page, value: str) -> None:
 def finish_with(page: Page, site: LiveSite, value: str) -> None:
     """Start afresh and answer every scale question with `value`, up to the result."""
     visit(page, f"{site.survey_url}/leave", 200)  # forget anything from before
+    page.wait_for_url(site.quick_exit_url)  # the leave page moves on by itself
     visit(page, site.survey_url, 200)
     submit(page, "Start")
     for number in range(1, PAGES + 1):
