@@ -111,9 +111,7 @@ def _too_many_fields(q: Questionnaire) -> bool:
 @public
 def welcome(token: str) -> Response:
     """The welcome page: whose survey this is, the content note, time, and who sees what."""
-    link = _live_link(token)
-    q = _definition(link)
-    state = device.read_draft(link, q)
+    link, q, state = _opened(token)
     if state is not None and state.finished:
         return make_response(pages.saved_page(link, q))
     form = StepForm(
@@ -123,17 +121,35 @@ def welcome(token: str) -> Response:
     return make_response(pages.welcome_page(link, q, form, state, ended=ended))
 
 
-@bp.get("/s/<token>/page/<int:number>")
-@public
-def page(token: str, number: int) -> Response:
-    """One page of questions, filled in from the person's own device."""
+def _opened(token: str) -> tuple[LiveLink, Questionnaire, Draft | None]:
+    """The live link, its questionnaire, and what this device holds for it (if anything)."""
     link = _live_link(token)
     q = _definition(link)
-    state = device.read_draft(link, q)
+    return link, q, device.read_draft(link, q)
+
+
+def _unfinished(token: str) -> tuple[LiveLink, Questionnaire, Draft] | Response:
+    """The link, its questionnaire and the unfinished answers, or where to go instead.
+
+    No answers on this device: the welcome page. Already finished: "Your answers are
+    saved", never a form that could send them again.
+    """
+    link, q, state = _opened(token)
     if state is None:
         return device.go("respond.welcome", link)
     if state.finished:
         return make_response(pages.saved_page(link, q))
+    return link, q, state
+
+
+@bp.get("/s/<token>/page/<int:number>")
+@public
+def page(token: str, number: int) -> Response:
+    """One page of questions, filled in from the person's own device."""
+    found = _unfinished(token)
+    if isinstance(found, Response):
+        return found
+    link, q, state = found
     if not 1 <= number <= q.page_count:
         abort(404)
     return make_response(pages.question_page(link, q, state, number))
@@ -143,13 +159,10 @@ def page(token: str, number: int) -> Response:
 @public
 def check(token: str) -> Response:
     """Check your answers before Finish: what was answered, what was left blank."""
-    link = _live_link(token)
-    q = _definition(link)
-    state = device.read_draft(link, q)
-    if state is None:
-        return device.go("respond.welcome", link)
-    if state.finished:
-        return make_response(pages.saved_page(link, q))
+    found = _unfinished(token)
+    if isinstance(found, Response):
+        return found
+    link, q, state = found
     return make_response(pages.check_page(link, q, state))
 
 
@@ -157,9 +170,7 @@ def check(token: str) -> Response:
 @public
 def result(token: str) -> Response:
     """The person's own result, from the figures kept on their device after Finish."""
-    link = _live_link(token)
-    q = _definition(link)
-    state = device.read_draft(link, q)
+    link, q, state = _opened(token)
     if state is None or state.result is None:
         return device.go("respond.welcome", link)
     return make_response(pages.result_page(link, q, state))
@@ -169,9 +180,7 @@ def result(token: str) -> Response:
 @public
 def help_now(token: str) -> Response:
     """ "Need to talk now?": the routes to support, with the way back to the answers."""
-    link = _live_link(token)
-    q = _definition(link)
-    state = device.read_draft(link, q)
+    link, q, state = _opened(token)
     always, local = routes_for(link.organisation_id, 0)
     back = None
     if state is not None and not state.finished:
