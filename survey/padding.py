@@ -73,6 +73,10 @@ def _pad(response: Response) -> Response:
     """Encode and pad a respondent page to its fixed size; leave every other response alone."""
     if not is_respondent_path(request.path) or response.mimetype != "text/html":
         return response
+    if 300 <= response.status_code < 400:
+        # A redirect carries only its address (a page number, never an answer): no body.
+        response.set_data(b"")
+        return response
     if response.is_streamed or "Content-Encoding" in response.headers:
         return response  # nothing under /s/ streams or is encoded elsewhere
     body = response.get_data()

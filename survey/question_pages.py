@@ -36,7 +36,8 @@ class ShownQuestion:
     options: tuple[tuple[str, str], ...]
     current: str
     max_length: int | None = None
-    skip: str = ""
+    skip: str = ""  # the value a skip sends (padded like every other choice)
+    offer_skip: bool = True  # False where an option already declines ("Prefer not to say")
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def _shown(q: Questionnaire, question_id: str, current: str, prefix: str) -> Sho
             chosen,
             question.max_length,
             skip,
+            offer_skip=not _declines(question),
         )
     scale = _scale_of(q, question)
     options = tuple((_on_the_wire(str(o.value), choices), o.label) for o in scale.template.options)
@@ -103,18 +105,63 @@ def _shown(q: Questionnaire, question_id: str, current: str, prefix: str) -> Sho
     )
 
 
+def _declines(question: ContextQuestion) -> bool:
+    """Whether a choice question has its own way to decline ("Prefer not to say")."""
+    return any(
+        o.value == "prefer_not_to_say" or o.label.lower() == "prefer not to say"
+        for o in question.options
+    )
+
+
 def shown_page(q: Questionnaire, number: int, answers: Answers, prefix: str) -> ShownPage:
-    """Page `number` (1-based) with the person's current answers filled in."""
+    """Page `number` (1-based) with the person's current answers filled in.
+
+    The heading names the time frame of the scale on the page; the scale's longer
+    introduction is shown only on the first page it appears on, not repeated.
+    """
     page = q.pages[number - 1]
     questions = tuple(_shown(q, qid, str(answers.get(qid, "")), prefix) for qid in page.questions)
-    intro = ""
+    intro, title = "", page.title
     first = q.question(page.questions[0]) if page.questions else None
     if isinstance(first, ScaleItem):
         scale = _scale_of(q, first)
-        intro = (
-            scale.intro or f"Thinking about {scale.template.timeframe}, how often did this happen?"
+        title = title or f"Thinking about {scale.template.timeframe}"
+        first_page = next(
+            n for n, p in enumerate(q.pages, start=1) if scale.items[0].id in p.questions
         )
-    return ShownPage(number, q.page_count, page.title, intro, questions)
+        later = "How often has each of these been true for you?"
+        intro = (scale.intro or later) if number == first_page else later
+    return ShownPage(number, q.page_count, title or q.title, intro, questions)
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """One line of "check your answers": the question, the answer shown, and its page."""
+
+    page: int
+    text: str
+    answer: str  # the option's label or the typed text; "" when left blank
+
+
+def review(q: Questionnaire, answers: Answers) -> list[Reviewed]:
+    """Every question in page order with the person's answer in words."""
+    rows = []
+    for number, page in enumerate(q.pages, start=1):
+        for qid in page.questions:
+            question = q.question(qid)
+            value = answers.get(qid)
+            if value is None:
+                answer = ""
+            elif isinstance(question, ContextQuestion):
+                labels = {o.value: o.label for o in question.options}
+                answer = labels.get(str(value), str(value))
+            else:
+                labels_by_value = {
+                    o.value: o.label for o in _scale_of(q, question).template.options
+                }
+                answer = labels_by_value.get(int(value), str(value))
+            rows.append(Reviewed(number, question.text, answer))
+    return rows
 
 
 def carried(

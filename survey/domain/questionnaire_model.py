@@ -147,20 +147,42 @@ class Questionnaire:
 
     def parse_answers(self, raw: Mapping[str, str]) -> Answers:
         """Turn submitted form strings into typed answers; blanks are skipped, not stored."""
-        unknown = [question_id for question_id in raw if question_id not in self._index]
-        if unknown:
-            raise AnswerError(unknown[0], "This question is not part of this survey.")
-        answers: Answers = {}
-        for scale in self.scales:
-            for item in scale.items:
-                value = raw.get(item.id, "").strip()
-                if value:
-                    answers[item.id] = _parse_scale_value(item.id, scale.template, value)
-        for question in self.context:
-            value = raw.get(question.id, "").strip()
-            if value:
-                answers[question.id] = _parse_context_value(question, value)
+        answers, errors = self.parse_known(raw)
+        if errors:
+            raise errors[0]
         return answers
+
+    def parse_known(self, raw: Mapping[str, str]) -> tuple[Answers, list[AnswerError]]:
+        """Typed answers for every acceptable value, and an error for each other one.
+
+        One pass over `raw` (never one pass per bad field), so a post stuffed with
+        thousands of bad fields costs no more than reading them once. Errors come in
+        the order of `raw`; answers in question order, as `parse_answers` promises.
+        """
+        parsed: dict[str, int | str] = {}
+        errors: list[AnswerError] = []
+        for question_id, raw_value in raw.items():
+            question = self._index.get(question_id)
+            if question is None:
+                errors.append(AnswerError(question_id, "This question is not part of this survey."))
+                continue
+            value = raw_value.strip()
+            if not value:
+                continue
+            try:
+                if isinstance(question, ScaleItem):
+                    parsed[question_id] = _parse_scale_value(
+                        question_id, self._templates[question.scale_key], value
+                    )
+                else:
+                    parsed[question_id] = _parse_context_value(question, value)
+            except AnswerError as error:
+                errors.append(error)
+        return {qid: parsed[qid] for qid in self._index if qid in parsed}, errors
+
+    @cached_property
+    def _templates(self) -> dict[str, ScaleTemplate]:
+        return {scale.key: scale.template for scale in self.scales}
 
 
 def _parse_scale_value(question_id: str, template: ScaleTemplate, value: str) -> int:

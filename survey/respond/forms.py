@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
-ACTIONS = ("start", "next", "back", "finish")
+ACTIONS = ("start", "restart", "next", "back", "help", "finish")
 ANSWER_PREFIX = "q-"
 
 
 class StepForm(FlaskForm):  # type: ignore[misc]
     """Control fields of every survey page."""
 
-    form_key = HiddenField(validators=[DataRequired()])
-    page = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=200)])
+    # Welcome page only: the signed one-time key whose nonce the answers will spend.
+    form_key = HiddenField(validators=[Optional(), Length(max=200)])
+    page = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=201)])
     action = HiddenField(validators=[AnyOf(ACTIONS)])
     # Code mode only: the person's single-use code, typed on the welcome page, then carried.
     code = StringField(validators=[Length(max=40)])

@@ -80,7 +80,7 @@ NATIONAL_ROUTES = (
     ),
     Route(
         "NHS Practitioner Health",
-        "Call 0300 0303 300",
+        "Call 0300 030 3300",
         "Self-referral",
         "A confidential service for doctors, dentists and some other NHS staff.",
         always=False,

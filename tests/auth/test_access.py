@@ -29,6 +29,13 @@ PUBLIC_ENDPOINTS = {
     "health.healthz",
     "respond.welcome",
     "respond.step",
+    # The respondent's other pages (GET only): each reads the person's own sealed cookie.
+    "respond.page",
+    "respond.check",
+    "respond.result",
+    "respond.help_now",
+    "respond.leave",
+    "respond.about",
     "auth.sign_in",
     "auth.accept_invitation",  # a one-time set-password link; bad tokens get a 404
 }

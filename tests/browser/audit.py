@@ -112,9 +112,10 @@ def split_words(page: Page) -> list[str]:
 
 
 def small_targets(page: Page) -> list[str]:
-    """Interactive elements smaller than 24 x 24 CSS px."""
+    """Interactive elements smaller than 24 x 24 CSS px (among those drawn at all)."""
     found: list[str] = page.evaluate(
         """([selector, min]) => [...document.querySelectorAll(selector)].flatMap(el => {
+          if (!el.checkVisibility()) return [];  // not drawn, so nothing to tap
           const r = el.getBoundingClientRect();
           if (r.width >= min && r.height >= min) return [];
           return [`${el.outerHTML.slice(0, 80)} is ${r.width.toFixed(1)} x ${r.height.toFixed(1)}`];

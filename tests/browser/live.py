@@ -123,6 +123,13 @@ class LiveSite:
             link.wave.closed_early_on = date.today() - timedelta(days=1)
             db.session.commit()
 
+    def reopen_wave(self) -> None:
+        """Undo `close_wave`, so another tour can run on the same site."""
+        with self.app.app_context():
+            link = self._link()
+            link.wave.closed_early_on = None
+            db.session.commit()
+
     def _link(self) -> SurveyLink:
         return db.session.scalars(select(SurveyLink).where(SurveyLink.token == self.token)).one()
 

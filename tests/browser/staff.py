@@ -25,7 +25,7 @@ from survey.keyring import configured_kek
 from survey.keys import create_key_file
 from survey.services import accounts, demo
 from tests.browser.live import LiveSite
-from tests.browser.tour import FINISH, PAGES, answer_all, radio, submit, visit
+from tests.browser.tour import CHECK, FINISH, PAGES, answer_all, radio, submit, visit
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -122,14 +122,17 @@ def follow(page: Page, name: str, *, exact: bool = True) -> None:
 
 def respond(page: Page, survey_url: str, value: str, role: str | None = None) -> None:
     """Answer the whole survey through its link: every scale item `value`, then the result."""
+    visit(page, f"{survey_url}/leave", 200)  # a fresh person on this device
+    page.wait_for_url(lambda url: "/leave" not in url)
     visit(page, survey_url, 200)
     submit(page, "Start")
     for number in range(1, PAGES + 1):
         answer_all(page, value)
         if number == PAGES and role is not None:
             page.locator(radio("role_group", role)).check()
-        submit(page, "Next" if number < PAGES else FINISH)
-    assert "Your result" in page.inner_text("main")
+        submit(page, "Next" if number < PAGES else CHECK)
+    submit(page, FINISH)
+    assert "Your answers are saved" in page.inner_text("main")
 
 
 def flash_text(page: Page) -> str:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 FINISH = "Finish and see my result"
+CHECK = "Check your answers"  # the last question page's button
 PAGES = 4  # the demo: 17 scale items in pages of 5, 6 and 6, then the context questions
 # Every page a respondent can meet, in the order the tour reaches them.
 TOUR = (
@@ -20,7 +21,11 @@ TOUR = (
     "question-3",
     "question-4",
     "validation-error",
+    "check",
     "result-low",
+    "saved",
+    "help",
+    "privacy",
     "result-high",
     "not-found",
     "closed",
@@ -75,11 +80,14 @@ def answer_all(page: Page, value: str) -> None:
 
 def finish_with(page: Page, site: LiveSite, value: str) -> None:
     """Start afresh and answer every scale question with `value`, up to the result."""
+    visit(page, f"{site.survey_url}/leave", 200)  # forget anything from before
+    page.wait_for_url(site.quick_exit_url)  # the leave page moves on by itself
     visit(page, site.survey_url, 200)
     submit(page, "Start")
     for number in range(1, PAGES + 1):
         answer_all(page, value)
-        submit(page, "Next" if number < PAGES else FINISH)
+        submit(page, "Next" if number < PAGES else CHECK)
+    submit(page, FINISH)
 
 
 def tour(page: Page, site: LiveSite) -> Iterator[str]:
@@ -98,17 +106,26 @@ def tour(page: Page, site: LiveSite) -> Iterator[str]:
         """() => { const r = document.querySelector('input[name="q-role_group"]');
                    r.value = 'not-an-option'; r.checked = true; }"""
     )
-    submit(page, FINISH, status=422)
+    submit(page, CHECK, status=422)
     assert page.get_by_role("alert").is_visible()
     yield "validation-error"
     page.locator(option("role_group", "prefer_not_to_say")).click()
+    submit(page, CHECK)
+    yield "check"
     submit(page, FINISH)
     # 17 items x 1 = 17: the lowest band.
-    assert "Little or no secondary traumatic stress" in page.inner_text("main")
+    assert "few or no signs of secondary traumatic stress" in page.inner_text("main")
     yield "result-low"
+    visit(page, f"{site.survey_url}/page/2", 200)
+    assert "Your answers are saved" in page.inner_text("h1")
+    yield "saved"
+    visit(page, f"{site.survey_url}/help", 200)
+    yield "help"
+    visit(page, f"{site.survey_url}/about/privacy", 200)
+    yield "privacy"
     finish_with(page, site, "5")
     # 17 items x 5 = 85: the highest band, which leads with next steps.
-    assert "Your result: Severe" in page.inner_text("main")
+    assert "a lot of signs of secondary traumatic stress" in page.inner_text("main")
     yield "result-high"
     visit(page, f"{site.base_url}/s/not-a-real-token", 404)
     yield "not-found"

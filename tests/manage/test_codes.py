@@ -218,6 +218,7 @@ def test_a_code_lets_one_person_answer_once(
     assert stored() == 1
     assert count(SingleUseCode) == 0  # spent: the row is gone, the tally stays
     assert codes.codes_made(coded) == {members.day.id: 1}
+    client.get(f"/s/{link.token}/leave")  # someone else on this device, or another day
     again = start(client, link, code)
     assert again.page.status_code == 422 and REFUSED in again.html
 
@@ -251,7 +252,10 @@ def test_a_spent_code_stores_nothing_and_keeps_the_answers_in_the_form(
     assert first.press("finish", always("4")).status_code == 200
     late = second.press("finish", always("4"))
     assert late.status_code == 422 and REFUSED in second.html
-    assert 'name="q-stss.1" value="4"' in second.html  # the answers travel on, unsaved
+    # The answers stay on that phone, unsaved, for another code to be tried.
+    assert "You have unfinished answers on this device" in second.html
+    page_one = second.client.get(f"/s/{link.token}/page/1").get_data(as_text=True)
+    assert page_one.count(" checked") == 5
     assert stored() == 1 and count(UsedForm) == 1
 
 

@@ -1,4 +1,8 @@
-"""Drive the survey like a phone browser without JavaScript: read, fill, press a button."""
+"""Drive the survey like a phone browser without JavaScript: read, fill, press a button.
+
+Every post answers 303 (Post/Redirect/Get); like a browser, the driver follows it with
+a GET, and keeps the post's own status in `posted`.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ class Respondent:
             n = next(_PHONES)
             client.environ_base["REMOTE_ADDR"] = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
         self.page: TestResponse = client.get(f"/s/{token}")
+        self.posted: TestResponse = self.page
 
     @property
     def html(self) -> str:
@@ -44,7 +49,10 @@ class Respondent:
                 data[name] = choose(name.removeprefix("q-"), options)
         data.update(extra or {})
         data["action"] = action
-        self.page = self.client.post(f"/s/{self.token}", data=data)
+        self.posted = self.client.post(f"/s/{self.token}", data=data)
+        self.page = self.posted
+        if self.posted.status_code == 303:
+            self.page = self.client.get(self.posted.headers["Location"])
         return self.page
 
     def complete(self, choose: Chooser) -> TestResponse:

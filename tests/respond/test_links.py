@@ -47,8 +47,11 @@ def test_wave_not_yet_open_says_when_it_opens(client: FlaskClient, link: SurveyL
     link.wave.closes_on = days(30)
     db.session.commit()
     page = client.get(f"/s/{link.token}")
-    assert page.status_code == 404
-    assert "not opened yet" in page.get_data(as_text=True)
+    # The link is right, only early: a friendly page, not "not found".
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "not opened yet" in html and "the same link will work" in html
+    assert "<form" not in html
 
 
 def test_wave_closed_before_it_opened_says_closed_not_come_back_later(

@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 
 from survey.models import SurveyLink
 from survey.padding import GZIP_SIZE, PLAIN_SIZE, gzip_padded, plain_padded
+from survey.respond import draft
 from tests.formtools import only_form
 
 PHONE = "gzip, deflate, br"  # what a phone's browser sends
@@ -96,12 +97,16 @@ def _seen(step: str, response: TestResponse) -> Seen:
 
 
 def _pick(options: list[str], wanted: str) -> str:
-    """The radio a person taps: the option whose value is `wanted` (padding aside)."""
+    """The radio a person taps: the option whose value is `wanted` (padding aside).
+
+    A question left untouched is sent as the padded skip value, as the page's script
+    does on submit (survey/static/exit.js); without JavaScript it is not sent at all.
+    """
     for option in options:
         if option.strip() == wanted:
             return option
     assert wanted == SKIP, (options, wanted)
-    return ""  # a form whose skip option is blank
+    return SKIP.ljust(len(options[0]))
 
 
 def _journey(
@@ -111,36 +116,44 @@ def _journey(
     encoding: str | None,
     sent: dict[str, int] | None = None,
 ) -> list[Seen]:
-    """Welcome, every page (answering as `pattern`), back from the last page, and Finish."""
+    """Welcome, every page (answering as `pattern`), check, back, and Finish.
+
+    Each post answers 303 (its headers carry the sealed cookie) and the page is then
+    fetched, as a browser does; both are recorded.
+    """
     headers = {"Accept-Encoding": encoding} if encoding else {}
     sent = {} if sent is None else sent
+    client.get(f"/s/{token}/leave")  # the previous person on this device has gone
     seen = [_seen("welcome", client.get(f"/s/{token}", headers=headers))]
 
-    def press(step: str, action: str, answer: bool = True) -> None:
+    def press(step: str, action: str) -> None:
         form = only_form(seen[-1].html)
         data = dict(form.fields)
-        if answer:
-            for name, options in form.radios.items():
-                qid = name.removeprefix("q-")
-                if qid.startswith("stss."):
-                    value = pattern.items.get(int(qid.split(".")[1]))
-                    wanted = SKIP if value is None else str(value)
-                else:
-                    wanted = pattern.context.get(qid, SKIP)
-                data[name] = _pick(options, wanted)
-            for name in form.textareas:
-                data[name] = pattern.context.get(name.removeprefix("q-"), "")
+        for name, options in form.radios.items():
+            qid = name.removeprefix("q-")
+            if qid.startswith("stss."):
+                value = pattern.items.get(int(qid.split(".")[1]))
+                wanted = SKIP if value is None else str(value)
+            else:
+                wanted = pattern.context.get(qid, SKIP)
+            data[name] = _pick(options, wanted)
+        for name in form.textareas:
+            data[name] = pattern.context.get(name.removeprefix("q-"), "")
         data["action"] = action
-        # What a browser sends: the fields in page order, form-encoded.
-        sent[step] = len(urlencode(list(data.items())))
-        seen.append(_seen(step, client.post(f"/s/{token}", data=data, headers=headers)))
+        # What a browser sends: the fields in page order, form-encoded, and the cookie.
+        cookie = client.get_cookie(draft.COOKIE, path=f"/s/{token}")
+        sent[step] = len(urlencode(list(data.items()))) + len(cookie.value if cookie else "")
+        posted = client.post(f"/s/{token}", data=data, headers=headers)
+        seen.append(_seen(f"{step} (post)", posted))
+        if posted.status_code == 303:
+            seen.append(_seen(step, client.get(posted.headers["Location"], headers=headers)))
 
-    press("page 1", "start", answer=False)
+    press("page 1", "start")
     number = 1
-    while 'value="finish"' not in seen[-1].html:
+    while "Check your answers</h1>" not in seen[-1].html:
         number += 1
         press(f"page {number}", "next")
-    press(f"back to page {number - 1}", "back")  # carries every answer, free text too
+    press(f"back to page {number - 1}", "back")  # the answers come back from the cookie
     press(f"page {number} again", "next")
     press("result", "finish")
     assert seen[-1].status == 200 and pattern.band in seen[-1].html, (pattern.name, seen[-1])
@@ -160,13 +173,15 @@ def test_every_page_has_one_length_whatever_the_band_and_skips(
     size = GZIP_SIZE if encoding else PLAIN_SIZE
     for name, seen in journeys.items():
         assert [s.step for s in seen] == [s.step for s in first]
+        typed = "anything_else" in next(p for p in PATTERNS if p.name == name).context
         for page, same_step in zip(seen, first, strict=True):
-            # The body, and every header with it, is byte for byte as long for everyone.
-            assert (page.body, page.headers) == (same_step.body, same_step.headers), (
-                name,
-                page.step,
-            )
-            assert page.body == size, (name, page.step, page.body)
+            # The body is byte for byte as long for everyone; so is every header, except
+            # that the sealed cookie grows by whole blocks with free text (which the
+            # phone sends as typed anyway, so its length says nothing new).
+            assert page.body == same_step.body, (name, page.step)
+            if not typed:
+                assert page.headers == same_step.headers, (name, page.step)
+            assert page.body == (0 if page.status == 303 else size), (name, page.step)
     # Every band and "not scored" was shown (each journey checks its own), so the pages
     # themselves differ: only their lengths do not.
     assert {p.band for p in PATTERNS} == {
@@ -193,7 +208,7 @@ def test_what_the_phone_sends_is_as_long_whatever_it_answered_or_skipped(
             sent[pattern.name] = {}
             _journey(client, link.token, pattern, PHONE, sent[pattern.name])
     lengths = list(sent.values())
-    assert len(lengths) >= 6 and len(lengths[0]) == 7
+    assert len(lengths) >= 6 and len(lengths[0]) == 8
     for name, steps in sent.items():
         assert steps == lengths[0], name
 
@@ -226,12 +241,16 @@ def test_error_pages_a_respondent_can_reach_are_padded_too(
     def post(data: dict[str, str]) -> TestResponse:
         return client.post(f"/s/{link.token}", data=data, headers=headers)
 
-    finish = fields | {"action": "finish", "page": "4"}
-    cookie = client.get_cookie("lantern_survey", path="/s/")
+    post(fields | {"action": "start"})
+    path = f"/s/{link.token}"
+    finish = {"csrf_token": fields["csrf_token"], "action": "finish", "page": "5"}
+    cookie = client.get_cookie(draft.COOKIE, path=path)
     assert cookie is not None
-    answered = post(finish)
-    # The Finish answer got lost on the way, so the phone still has its cookie and posts again.
-    client.set_cookie("lantern_survey", cookie.value, path="/s/")
+    post(finish)
+    answered = client.get(f"{path}/result", headers=headers)
+    saved = client.get(f"{path}/page/1", headers=headers)
+    # The phone lost the Finish answer, so it still has the old cookie and posts again.
+    client.set_cookie(draft.COOKIE, cookie.value, path=path)
     replayed = post(finish)
     pages = {
         "not found": client.get("/s/not-a-real-token", headers=headers),
@@ -239,9 +258,16 @@ def test_error_pages_a_respondent_can_reach_are_padded_too(
         "bad form key": post(fields | {"form_key": "forged", "action": "start"}),
         "no CSRF token": post({"action": "start"}),
         "result": answered,
+        "saved": saved,
         "replayed": replayed,
     }
-    expected = {"result": 200, "replayed": 409, "bad form key": 400, "no CSRF token": 400}
+    expected = {
+        "result": 200,
+        "saved": 200,
+        "replayed": 409,
+        "bad form key": 400,
+        "no CSRF token": 400,
+    }
     for name, response in pages.items():
         assert response.status_code == expected.get(name, 404), name
         assert len(response.get_data()) == size, (name, len(response.get_data()))

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from survey.models import SurveyLink
+from survey.respond import draft
 from tests.security import cases
 from tests.security.forms import assert_clear, is_result, open_form, row_counts
 
@@ -37,7 +38,9 @@ def test_replayed_finish_never_stores_twice(
 ) -> None:
     client = unlimited.test_client()
     final = open_form(client, link.token, 2)
-    cookie = client.get_cookie("lantern_survey", path="/s/")
+    # The answers-so-far cookie as it was before Finish (spent nonce inside).
+    path = f"/s/{link.token}"
+    cookie = client.get_cookie(draft.COOKIE, path=path)
     assert cookie is not None
     before = row_counts()
     first = client.post(f"/s/{link.token}", data=dict(final, action="finish"))
@@ -45,7 +48,7 @@ def test_replayed_finish_never_stores_twice(
     assert row_counts() == (before[0] + 1, before[1] + 1)
     for _ in range(times):
         # Back button, second tab or a script: the same finished form, with any answers.
-        client.set_cookie("lantern_survey", cookie.value, path="/s/")
+        client.set_cookie(draft.COOKIE, cookie.value, path=path)
         again = client.post(
             f"/s/{link.token}", data=MultiDict([*final.items(), *answers, ("action", "finish")])
         )

@@ -148,7 +148,7 @@ def test_the_form_works_behind_tls_without_a_referrer(production: Flask) -> None
     client = https_client(production)
     welcome = client.get(f"/s/{token}")
     fields = only_form(welcome.get_data(as_text=True)).fields
-    started = client.post(f"/s/{token}", data=dict(fields, action="start"))
+    started = client.post(f"/s/{token}", data=dict(fields, action="start"), follow_redirects=True)
     assert started.status_code == 200, started.get_data(as_text=True)[:300]
     assert "Page 1 of" in started.get_data(as_text=True)
 

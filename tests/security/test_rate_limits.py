@@ -33,8 +33,13 @@ def start(app: Flask, token: str, address: str) -> int:
     fields = only_form(welcome.get_data(as_text=True)).fields
     page = client.post(f"/s/{token}", data=dict(fields, action="start"), environ_base=environ)
     if page.status_code == 429:
+        # The welcome page again, with a calm line: nothing is lost.
         assert "Please wait a moment" in page.get_data(as_text=True)
+        assert 'value="start"' in page.get_data(as_text=True)
     return page.status_code
+
+
+STARTED = 303  # on to page 1 (Post/Redirect/Get)
 
 
 def malformed(app: Flask, token: str, address: str) -> int:
@@ -55,7 +60,7 @@ def test_one_client_cannot_exhaust_a_teams_link(app: Flask, demo_wave: Wave) -> 
     # ...and is held back, on every link, while the real people keep answering.
     assert start(app, second.token, "203.0.113.9") == 429
     people = [start(app, first.token, f"10.0.0.{n}") for n in range(1, 3 * LIMIT)]
-    assert people == [200] * (3 * LIMIT - 1)
+    assert people == [STARTED] * (3 * LIMIT - 1)
 
 
 def test_successful_posts_never_use_up_a_link(app: Flask, demo_wave: Wave) -> None:
@@ -63,7 +68,7 @@ def test_successful_posts_never_use_up_a_link(app: Flask, demo_wave: Wave) -> No
     # than the old per-link budget of 120 posts) is never held back on its own link.
     link = sorted(demo_wave.links, key=lambda item: item.id)[0]
     people = [start(app, link.token, f"10.0.{n // 200}.{n % 200}") for n in range(125)]
-    assert people == [200] * 125
+    assert people == [STARTED] * 125
 
 
 def test_a_links_failure_budget_is_its_own(app: Flask, demo_wave: Wave) -> None:
@@ -73,7 +78,7 @@ def test_a_links_failure_budget_is_its_own(app: Flask, demo_wave: Wave) -> None:
     assert [malformed(app, first.token, f"10.0.2.{n}") for n in range(LIMIT)] == [400] * LIMIT
     assert start(app, first.token, "10.0.2.99") == 429
     # ...while the other team's link is unaffected, from an address already seen.
-    assert start(app, second.token, "10.0.2.1") == 200
+    assert start(app, second.token, "10.0.2.1") == STARTED
 
 
 def seeded_file_app(tmp_path: Path, key_file: Path, storage: str, prefix: str) -> Flask:
@@ -123,7 +128,7 @@ def test_limiter_storage_is_configurable_and_redis_is_shared(
     with one.app_context():
         token = live_token()
         db.session.remove()
-    assert [start(one, token, "10.1.0.1") for _ in range(LIMIT)] == [200] * LIMIT
+    assert [start(one, token, "10.1.0.1") for _ in range(LIMIT)] == [STARTED] * LIMIT
     assert start(one, token, "10.1.0.1") == 429
     with one.app_context():
         db.engine.dispose()
@@ -134,7 +139,7 @@ def test_limiter_storage_is_configurable_and_redis_is_shared(
     with two.app_context():
         db.engine.dispose()
     if storage == "memory://":
-        assert status == 200  # memory is per process: why production sets a shared store
+        assert status == STARTED  # memory is per process: why production sets a shared store
     else:
         assert status == 429  # the budget spent through the first process still counts
 

@@ -1,0 +1,146 @@
+"""Rendering the respondent's pages (the views decide which, and when)."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from survey.domain.feedback import NEXT_STEPS, NOT_A_DIAGNOSIS, feedback_for, skips_note
+from survey.domain.frameworks import Perspective
+from survey.domain.questionnaire_model import AnswerError, Questionnaire
+from survey.question_pages import review, shown_page
+from survey.respond import draft
+from survey.respond.draft import Draft
+from survey.respond.forms import ANSWER_PREFIX, StepForm
+from survey.services.frameworks import framework_for
+from survey.services.link_names import names_for_team
+from survey.services.responses import LiveLink
+from survey.services.signposting import routes_for
+
+
+def welcome_page(
+    link: LiveLink,
+    q: Questionnaire,
+    form: StepForm,
+    state: Draft | None,
+    *,
+    bad_code: bool = False,
+    ended: bool = False,
+    busy: bool = False,
+) -> str:
+    """The welcome page: whose survey, the content note, the promises, Start or Carry on."""
+    if q.review is not None:
+        return render_template(
+            "respond/review_welcome.html",
+            link=link,
+            q=q,
+            form=form,
+            state=state,
+            bad_code=bad_code,
+            busy=busy,
+            perspective=perspective_of(q),
+            page_title=q.title,
+        )
+    return render_template(
+        "respond/welcome.html",
+        link=link,
+        names=names_for_team(link.team_id),
+        q=q,
+        form=form,
+        state=state,
+        bad_code=bad_code,
+        ended=ended,
+        busy=busy,
+        minutes=draft.MINUTES,
+        skips=[skips_note(scale) for scale in q.scales],
+        page_title=q.title,
+    )
+
+
+def question_page(
+    link: LiveLink,
+    q: Questionnaire,
+    state: Draft,
+    number: int,
+    *,
+    errors: list[AnswerError] | None = None,
+    busy: bool = False,
+) -> str:
+    """One question page with the answers kept on the device, and any problem named."""
+    shown = shown_page(q, number, state.answers, ANSWER_PREFIX)
+    first_error = errors[0] if errors else None
+    return render_template(
+        "respond/page.html",
+        link=link,
+        q=q,
+        form=StepForm(formdata=None, page=number),
+        page=shown,
+        error=first_error,
+        busy=busy,
+        page_title=f"Page {number} of {shown.count}",
+    )
+
+
+def check_page(link: LiveLink, q: Questionnaire, state: Draft, *, busy: bool = False) -> str:
+    """Check your answers: every question with its answer, and how many were left blank."""
+    rows = review(q, state.answers)
+    return render_template(
+        "respond/check.html",
+        link=link,
+        q=q,
+        form=StepForm(formdata=None, page=q.page_count + 1),
+        rows=rows,
+        skipped=sum(1 for row in rows if not row.answer),
+        busy=busy,
+        page_title="Check your answers",
+    )
+
+
+def result_page(link: LiveLink, q: Questionnaire, state: Draft) -> str:
+    """The person's own result: worked out at Finish, kept only on their device.
+
+    A perspective survey has none (the person rated the service): a thank-you instead.
+    """
+    if q.review is not None:
+        always, local = routes_for(link.organisation_id, 0)
+        return render_template(
+            "respond/review_thanks.html",
+            link=link,
+            perspective=perspective_of(q),
+            always=always,
+            local=local,
+            page_title="Thank you",
+        )
+    shown = [
+        feedback_for(scale, outcome)
+        for scale, outcome in zip(q.scales, state.result or (), strict=True)
+    ]
+    level = max((f.level for f in shown), default=0)
+    always, local = routes_for(link.organisation_id, level)
+    return render_template(
+        "respond/result.html",
+        link=link,
+        q=q,
+        feedback=shown,
+        always=always,
+        local=local,
+        lead_with_support=any(f.lead_with_support for f in shown),
+        next_steps=NEXT_STEPS,
+        not_a_diagnosis=NOT_A_DIAGNOSIS,
+        minutes=draft.MINUTES,
+        page_title="Your result",
+    )
+
+
+def saved_page(link: LiveLink, q: Questionnaire) -> str:
+    """After Finish, any earlier page says truthfully that the answers are saved."""
+    return render_template(
+        "respond/saved.html", link=link, q=q, page_title="Your answers are saved"
+    )
+
+
+def perspective_of(q: Questionnaire) -> Perspective:
+    """The framework's words for a perspective survey's respondents (why, thanks)."""
+    review = q.review
+    if review is None:
+        raise ValueError(f"{q.key} is not a review questionnaire")
+    return framework_for(review.framework).perspective(review.perspective)
