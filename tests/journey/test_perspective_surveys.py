@@ -56,8 +56,9 @@ def _answer_all(app: Flask, wave: Wave, rating: str, words: str = "") -> Respond
     extra = {"q-in_your_words": words} if words else None
     person.press("start")
     while 'value="finish"' not in person.html:
-        person.press("next", lambda _q, options: rating if rating in options else "")
-    person.press("finish", extra=extra)
+        here = extra if 'name="q-in_your_words"' in person.html else None
+        person.press("next", lambda _q, options: rating if rating in options else "", here)
+    person.press("finish")
     return person
 
 

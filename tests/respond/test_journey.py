@@ -365,7 +365,7 @@ def test_free_text_box_says_it_is_not_monitored(client: FlaskClient, link: Surve
 def test_a_busy_link_keeps_the_page_and_every_answer(
     app: Flask, client: FlaskClient, link: SurveyLink
 ) -> None:
-    app.config["SURVEY_SUBMIT_RATE_LIMIT"] = "3 per hour"
+    app.config["SURVEY_ADDRESS_RATE_LIMIT"] = "3 per hour"
     person = Respondent(client, link.token)
     person.press("start")
     person.press("next", always("4"))  # page 1 saved

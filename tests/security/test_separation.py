@@ -51,9 +51,30 @@ def respondent(monkeypatch: pytest.MonkeyPatch) -> Flask:
 
 def test_the_respondent_app_has_no_route_outside_its_list(respondent: Flask) -> None:
     endpoints = {rule.endpoint for rule in respondent.url_map.iter_rules()}
-    assert endpoints == {"static", "health.healthz", "respond.welcome", "respond.step"}
+    assert endpoints == {
+        "static",
+        "health.healthz",
+        "respond.welcome",
+        "respond.step",
+        "respond.page",
+        "respond.check",
+        "respond.result",
+        "respond.help_now",
+        "respond.leave",
+        "respond.about",
+    }
     paths = {rule.rule for rule in respondent.url_map.iter_rules()}
-    assert paths == {"/static/<path:filename>", "/healthz", "/s/<token>"}
+    assert paths == {
+        "/static/<path:filename>",
+        "/healthz",
+        "/s/<token>",
+        "/s/<token>/page/<int:number>",
+        "/s/<token>/check",
+        "/s/<token>/result",
+        "/s/<token>/help",
+        "/s/<token>/leave",
+        "/s/<token>/about/<topic>",
+    }
     assert set(respondent.blueprints) == {"health", "respond"}
     assert respondent.cli.commands == {}  # no `flask keys`, `waves release`, `users`
 
@@ -136,9 +157,11 @@ def test_a_signed_in_lead_answering_the_survey_stays_signed_in(
     person.complete(always("2"))
     assert person.page.status_code == 200
     set_on_survey += _cookie_names(person.page.headers.getlist("Set-Cookie"))
-    # The survey pages only ever set (and on Finish clear) their own cookie, under /s/.
-    assert set_on_survey and set(set_on_survey) == {("lantern_survey", "/s/")}
-    assert client.get_cookie("lantern_survey", path="/s/") is None
+    # The survey pages only ever set their own cookies, under /s/: the survey session (its
+    # CSRF token) and the answers kept on the device for this link.
+    assert set_on_survey
+    assert {name for name, _ in set_on_survey} <= {"lantern_survey", "lantern_answers"}
+    assert all(path.startswith("/s/") for _, path in set_on_survey)
     # ...so finishing the survey no longer signs the lead out.
     assert client.get("/auth/account").status_code == 200
     assert db.session.get(User, lead.id) is not None
