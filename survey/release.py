@@ -27,6 +27,7 @@ from survey.domain.groups import (
     build_structure,
 )
 from survey.domain.magnitude import compare_released
+from survey.domain.participation import group_headcount, rate_figure
 from survey.domain.questionnaire_model import Answers, ContextQuestion, Questionnaire
 from survey.domain.sealing import SealContext, open_wave
 from survey.extensions import db
@@ -238,6 +239,19 @@ def _comparison(previous: dict[str, Any] | None, group: str, scale: str, current
     return {"previous_wave": previous["wave"]["name"], **change}
 
 
+def _headcounts(wave: Wave) -> dict[GroupKey, int | None]:
+    """Each base group's public headcount: a team's own, a parent's only if all its teams have one."""
+    by_team = {link.team_id: (link.team.organisation_id, link.headcount) for link in wave.links}
+    found: dict[GroupKey, int | None] = {
+        GroupKey(TEAM, str(team)): headcount for team, (_, headcount) in by_team.items()
+    }
+    found[GroupKey(ALLIANCE)] = group_headcount(h for _, h in by_team.values())
+    for org in {org for org, _ in by_team.values()}:
+        members = (h for o, h in by_team.values() if o == org)
+        found[GroupKey(ORGANISATION, str(org))] = group_headcount(members)
+    return found
+
+
 def _payload(
     wave: Wave,
     questionnaire: Questionnaire,
@@ -252,6 +266,7 @@ def _payload(
     structural = _structural_groups(wave, questionnaire)
     prior = previous_release(wave)
     previous = json.loads(prior.payload) if prior is not None else None
+    headcounts = _headcounts(wave)
     groups: dict[str, Any] = {}
     for key, label in structural:
         entry: dict[str, Any] = {
@@ -267,6 +282,8 @@ def _payload(
             entry["text"] = SUPPRESSED_TEXT
         else:
             entry["n"] = plan.counts[key]
+            if key.attribute is None:
+                entry["participation"] = rate_figure(entry["n"], headcounts.get(key), wave.k)
             entry["scales"] = {}
             for scale in questionnaire.scales:
                 figures = dict(shown[key][scale.key])
