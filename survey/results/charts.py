@@ -201,9 +201,7 @@ def tints_for(count: int, higher_is_better: bool) -> list[str]:
     return picks[::-1] if higher_is_better else picks
 
 
-def _band_backdrop(
-    bands: Sequence[BandSpan], low: float, high: float, bottom: float
-) -> list[str]:
+def _band_backdrop(bands: Sequence[BandSpan], low: float, high: float, bottom: float) -> list[str]:
     """Shaded columns for each band, with the band's name in the head row when it fits."""
     body = []
     for band in bands:

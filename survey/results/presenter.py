@@ -10,22 +10,43 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from survey.results.charts import BandBar, Whisker, band_chart, number, whisker_chart
+from survey.results.charts import (
+    BandBar,
+    BandSpan,
+    Whisker,
+    band_chart,
+    number,
+    tints_for,
+    whisker_chart,
+)
+from survey.results.heatmap import Heatmap, heatmap
 from survey.results.page import (
     BandRow,
     Comparison,
     ItemRow,
     LabelledSummary,
     Overview,
+    PartView,
     ReleasePage,
     ScaleView,
     Section,
     SubgroupBlock,
     Summary,
 )
+from survey.results.plain_words import (
+    Released,
+    change_words,
+    majority_words,
+    participation_words,
+    placement,
+    rate_guidance,
+    scale_sentence,
+)
+from survey.results.scales import PartFacts, item_parts, parts_of, reverse_items, short_name
+from survey.results.trend import RoundLike, group_trend
 from survey.results.wording import (
     HIDDEN_STATUS,
     RANGES_NOTE,
@@ -92,7 +113,34 @@ def _axis(scale: Mapping[str, Any]) -> tuple[float, float]:
 
 def _bands(figures: Mapping[str, Any]) -> list[BandRow]:
     cells = (figures.get("bands") or {}).get("cells") or []
-    return [BandRow(c["label"], c["text"], c["lower"], c["upper"]) for c in cells]
+    return [
+        BandRow(c["label"], c["text"], c["lower"], c["upper"], bool(c.get("lower_open")))
+        for c in cells
+    ]
+
+
+def band_spans(facts: PartFacts | None) -> list[BandSpan]:
+    """The published bands of a part, tinted for drawing behind its means."""
+    if facts is None:
+        return []
+    tints = tints_for(len(facts.bands), facts.higher_is_better)
+    return [BandSpan(b.label, b.low, b.high, t) for b, t in zip(facts.bands, tints, strict=True)]
+
+
+def released(summary: Summary) -> Released:
+    """A page summary as plain words read it."""
+    if summary.hidden:
+        return Released(None, None, None)
+    if summary.ranged:
+        return Released(None, summary.low, summary.high)
+    return Released(summary.mean, None, None)
+
+
+def band_legend(facts: PartFacts | None) -> list[str]:
+    """The published bands in words: 'Mild: 28 to 37'."""
+    if facts is None:
+        return []
+    return [f"{b.label}: {number(b.low, 0)} to {number(b.high, 0)}" for b in facts.bands]
 
 
 def _comparison(
@@ -171,17 +219,68 @@ def _subgroups(
     return blocks
 
 
+def _part_view(
+    facts: PartFacts, data: Mapping[str, Any] | None, label: str, scale_name: str
+) -> PartView:
+    summary = summary_of(data)
+    chart = None
+    whisker = _whisker("Average score", summary)
+    if whisker is not None and facts.bands:
+        chart = whisker_chart(
+            f"{scale_name}, {facts.label}, {label}",
+            [whisker],
+            (facts.low, facts.high),
+            bands=band_spans(facts),
+        )
+    return PartView(
+        key=facts.key,
+        label=facts.label,
+        direction=facts.direction,
+        summary=summary,
+        placement=placement(facts, released(summary)),
+        chart=chart,
+    )
+
+
+def _items(
+    figures: Mapping[str, Any],
+    scale: Mapping[str, Any],
+    wording: Mapping[int, str] | None,
+    parts: Mapping[str, PartFacts],
+) -> list[ItemRow]:
+    reverse = reverse_items(scale)
+    part_of = item_parts(scale)
+    return [
+        ItemRow(
+            item["number"],
+            number(item.get("mean")),
+            wording=(wording or {}).get(int(item["number"]), ""),
+            part=part_of.get(int(item["number"]), ""),
+            reverse=int(item["number"]) in reverse,
+        )
+        for item in figures.get("items", [])
+    ]
+
+
 def _scale_view(
-    group: Mapping[str, Any], scale: Mapping[str, Any], subgroups: Sequence[Mapping[str, Any]]
+    group: Mapping[str, Any],
+    scale: Mapping[str, Any],
+    subgroups: Sequence[Mapping[str, Any]],
+    context: PageContext,
 ) -> ScaleView | None:
     figures = group.get("scales", {}).get(scale["key"])
     if figures is None:
         return None
     label = str(group.get("label", ""))
+    parts = parts_of(scale)
+    headline_key = str(scale.get("headline"))
+    facts = parts.get(headline_key)
     headline = summary_of(figures.get("headline"))
     whisker = _whisker("Average score", headline)
     headline_chart = (
-        whisker_chart(f"{scale['name']}, {label}", [whisker], _axis(scale)) if whisker else None
+        whisker_chart(f"{scale['name']}, {label}", [whisker], _axis(scale), bands=band_spans(facts))
+        if whisker
+        else None
     )
     bands = _bands(figures)
     chart_bars = [BandBar(b.label, b.text, b.lower, b.upper) for b in bands]
@@ -190,7 +289,13 @@ def _scale_view(
         for sub in figures.get("subscales", [])
         if sub.get("key") != scale.get("headline")
     ]
-    items = [ItemRow(item["number"], number(item.get("mean"))) for item in figures.get("items", [])]
+    by_key = {sub.get("key"): sub.get("summary") for sub in figures.get("subscales", [])}
+    part_views = [
+        _part_view(part, by_key.get(key), label, str(scale["name"]))
+        for key, part in parts.items()
+        if key != "total" and key in by_key
+    ]
+    wording = context.wording.get(str(scale["key"]))
     return ScaleView(
         key=scale["key"],
         name=scale["name"],
@@ -201,17 +306,70 @@ def _scale_view(
         band_chart=band_chart(f"{scale['name']} bands, {label}", chart_bars) if bands else None,
         comparison=_comparison(figures.get("comparison"), headline, label, scale),
         subscales=subscales,
-        items=items,
+        items=_items(figures, scale, wording, parts),
         subgroups=_subgroups(subgroups, label, scale),
+        direction=facts.direction if facts else "",
+        placement=placement(facts, released(headline)) if facts else "",
+        headline_label=facts.label if facts else "Total",
+        parts=part_views,
+        band_legend=band_legend(facts),
+        items_note=context.wording_notes.get(str(scale["key"]), ""),
+        trend=group_trend(
+            context.rounds, str(group["key"]), str(scale["key"]), facts, band_spans(facts)
+        ),
     )
 
 
+def _plain_words(
+    group: Mapping[str, Any],
+    views: Sequence[ScaleView],
+    scales: Sequence[Mapping[str, Any]],
+    context: PageContext,
+) -> list[str]:
+    words = []
+    for view in views:
+        scale = next(s for s in scales if s["key"] == view.key)
+        parts = parts_of(scale)
+        facts = parts.get(str(scale.get("headline")))
+        if facts is None:
+            continue
+        name = short_name(view.name)
+        if view.headline_label != "Total":
+            name = f"{name} {view.headline_label.lower()}"
+        words.append(scale_sentence(name, facts, released(view.headline)))
+        figures = group["scales"][view.key]
+        majority = majority_words((figures.get("bands") or {}).get("cells") or [])
+        if majority:
+            words.append(majority)
+        others = [p for p in view.parts if p.key != scale.get("headline")]
+        banded = [p for p in others if parts[p.key].bands]
+        for part in banded:
+            words.append(scale_sentence(part.label, parts[part.key], released(part.summary)))
+        plain = [p for p in others if not parts[p.key].bands and not p.summary.hidden]
+        if plain:
+            listed = ", ".join(f"{p.label.lower()} {p.summary.mean_text}" for p in plain)
+            words.append(
+                f"Subscales (higher means more of each; they have no published bands): {listed}."
+            )
+        change = change_words(
+            facts, figures.get("comparison"), context.previous_synthetic(str(group["key"]))
+        )
+        if change:
+            words.append(change)
+    return words
+
+
 def _section(
-    group: Mapping[str, Any], scales: Sequence[Mapping[str, Any]], subs: list[Mapping[str, Any]]
+    group: Mapping[str, Any],
+    scales: Sequence[Mapping[str, Any]],
+    subs: list[Mapping[str, Any]],
+    context: PageContext,
 ) -> Section:
     key = str(group["key"])
     shown = bool(group.get("shown"))
-    views = [_scale_view(group, scale, subs) for scale in scales] if shown else []
+    views = [_scale_view(group, scale, subs, context) for scale in scales] if shown else []
+    scale_views = [view for view in views if view is not None]
+    participation = group.get("participation")
     orphans = []
     if not shown and any(sub.get("shown") for sub in subs):
         label = str(group.get("label", key))
@@ -223,9 +381,14 @@ def _section(
         heading=str(group.get("label", key)),
         shown=shown,
         status=shown_status(int(group["n"])) if shown else HIDDEN_STATUS,
-        scales=[view for view in views if view is not None],
+        scales=scale_views,
         precision_note=RANGES_NOTE if shown and group.get("precision") == "ranges" else "",
         hidden_group_subgroups=orphans,
+        plain_words=_plain_words(group, scale_views, scales, context) if shown else [],
+        participation=participation_words(int(group["n"]), participation) if shown else "",
+        rate_guidance=rate_guidance(participation) if shown else "",
+        team_id=int(group["id"]) if group.get("level") == "team" else None,
+        organisation_id=int(group["id"]) if group.get("level") == "organisation" else None,
     )
 
 
@@ -276,11 +439,44 @@ def base_and_subgroups(
     return list(bases.values())
 
 
-def present_release(payload: Mapping[str, Any], scope: Scope) -> ReleasePage:
+@dataclass(frozen=True)
+class PageContext:
+    """What a page reads besides the release: earlier rounds (releases) and item wording."""
+
+    rounds: Sequence[RoundLike] = ()
+    # Per scale key: item number to wording, where the version and licence allow it.
+    wording: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    wording_notes: Mapping[str, str] = field(default_factory=dict)
+
+    def previous_synthetic(self, group_key: str) -> bool:
+        """Whether the last earlier round showing this group was synthetic while this one is not."""
+        current = next((r for r in self.rounds if r.current), None)
+        earlier = [
+            r for r in self.rounds if not r.current and (r.groups.get(group_key) or {}).get("shown")
+        ]
+        if current is None or not earlier:
+            return False
+        return earlier[-1].synthetic != current.synthetic
+
+
+def _heatmap(sections: Sequence[Section], visible: Mapping[str, Any]) -> Heatmap | None:
+    if len(sections) < 2:
+        return None
+    groups = visible.get("groups", {})
+    rows = [(s.heading, s.level, s.anchor, groups[s.key]) for s in sections if s.key in groups]
+    return heatmap(rows, list(visible.get("scales", [])))
+
+
+def present_release(
+    payload: Mapping[str, Any], scope: Scope, context: PageContext | None = None
+) -> ReleasePage:
     """Build the results page of a release for one viewer."""
+    context = context or PageContext()
     visible = filter_payload(dict(payload), scope)
     scales = list(visible.get("scales", []))
-    sections = [_section(group, scales, subs) for group, subs in base_and_subgroups(visible)]
+    sections = [
+        _section(group, scales, subs, context) for group, subs in base_and_subgroups(visible)
+    ]
     return ReleasePage(
         wave_name=str(visible["wave"]["name"]),
         questionnaire=str(visible.get("questionnaire", {}).get("title", "")),
@@ -298,4 +494,5 @@ def present_release(payload: Mapping[str, Any], scope: Scope) -> ReleasePage:
             scales=[(s["name"], s.get("bands", [])) for s in scales],
         ),
         citations=[str(s["citation"]) for s in scales if s.get("citation")],
+        heatmap=_heatmap(sections, visible),
     )

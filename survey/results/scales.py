@@ -79,11 +79,7 @@ def _facts(band: Band) -> BandFact:
 
 def _part(template: ScaleTemplate, key: str, label: str, size: int) -> PartFacts:
     low, high = template.score_range(size)
-    bands: tuple[Band, ...]
-    if key == TOTAL:
-        bands = template.total_bands
-    else:
-        bands = template.subscale(key).bands
+    bands = template.total_bands if key == TOTAL else template.subscale(key).bands
     # Parts without published bands point the same way as the scale's headline.
     reference = bands or template.headline_bands()
     better = bool(reference) and reference[0].concern and not reference[-1].concern
@@ -123,3 +119,20 @@ def reverse_items(scale: Mapping[str, Any]) -> frozenset[int]:
         return frozenset(get_template(str(scale.get("template"))).reverse_items)
     except KeyError:
         return frozenset()
+
+
+def short_name(name: str) -> str:
+    """A scale's short name: 'Secondary Traumatic Stress Scale (STSS)' -> 'STSS'."""
+    if name.endswith(")") and "(" in name:
+        return name[name.rindex("(") + 1 : -1]
+    return name
+
+
+
+def item_parts(scale: Mapping[str, Any]) -> dict[int, str]:
+    """Item number to the label of the subscale it counts towards."""
+    try:
+        template = get_template(str(scale.get("template")))
+    except KeyError:
+        return {}
+    return {number: sub.label for sub in template.subscales for number in sub.items}
