@@ -240,7 +240,7 @@ def _comparison(previous: dict[str, Any] | None, group: str, scale: str, current
 
 
 def _headcounts(wave: Wave) -> dict[GroupKey, int | None]:
-    """Each base group's public headcount: a team's own, a parent's only if all its teams have one."""
+    """Each base group's public headcount (a parent's only when all its teams have one)."""
     by_team = {link.team_id: (link.team.organisation_id, link.headcount) for link in wave.links}
     found: dict[GroupKey, int | None] = {
         GroupKey(TEAM, str(team)): headcount for team, (_, headcount) in by_team.items()

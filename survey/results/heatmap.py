@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from survey.results.charts import tints_for
+from survey.results.charts import BAND_TINTS, tints_for
 from survey.results.plain_words import Released, value_text
 from survey.results.scales import PartFacts, parts_of, short_name
 
-NO_TINT = "#ffffff"
+NO_TINT = "tint-none"
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class HeatCell:
     hidden: bool
     text: str = ""
     band: str = ""
+    # A class naming the band's tint (inline styles are refused by the page's CSP).
     tint: str = NO_TINT
 
 
@@ -70,7 +71,7 @@ def _cell(facts: PartFacts, data: Mapping[str, Any] | None) -> HeatCell:
         touched = [found] if found else []
     tints = tints_for(len(facts.bands), facts.higher_is_better)
     if len(touched) == 1 and tints:
-        tint = tints[facts.bands.index(touched[0])]
+        tint = f"tint-{BAND_TINTS.index(tints[facts.bands.index(touched[0])])}"
         return HeatCell(False, value_text(value), touched[0].label, tint)
     band = " to ".join(b.label for b in touched[:: max(len(touched) - 1, 1)]) if touched else ""
     return HeatCell(False, value_text(value), band)

@@ -128,7 +128,6 @@ def short_name(name: str) -> str:
     return name
 
 
-
 def item_parts(scale: Mapping[str, Any]) -> dict[int, str]:
     """Item number to the label of the subscale it counts towards."""
     try:

@@ -21,10 +21,14 @@ SYNTHETIC_WARNING = (
 class RoundLike(Protocol):
     """What a trend needs of a round (`release_access.Round`)."""
 
-    wave_name: str
-    synthetic: bool
-    current: bool
-    groups: dict[str, Any]
+    @property
+    def wave_name(self) -> str: ...
+    @property
+    def synthetic(self) -> bool: ...
+    @property
+    def current(self) -> bool: ...
+    @property
+    def groups(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)

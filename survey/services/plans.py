@@ -9,6 +9,7 @@ never to a respondent: an owner is a role, and no respondent's words are ever st
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -195,3 +196,32 @@ def actions_visible_to(user: User) -> list[Action]:
             and_(Action.team_id.is_(None), Action.organisation_id.in_(organisations)),
         )
     )
+
+
+def actions_by_group(
+    team_ids: Iterable[int], organisation_ids: Iterable[int]
+) -> dict[str, list[Action]]:
+    """Actions keyed by release group ('team:3', 'organisation:1': its whole-organisation ones)."""
+    teams, organisations = sorted(set(team_ids)), sorted(set(organisation_ids))
+    found: dict[str, list[Action]] = {}
+    for action in _actions(
+        or_(
+            Action.team_id.in_(teams),
+            and_(Action.team_id.is_(None), Action.organisation_id.in_(organisations)),
+        )
+    ):
+        key = (
+            f"team:{action.team_id}"
+            if action.team_id is not None
+            else f"organisation:{action.organisation_id}"
+        )
+        found.setdefault(key, []).append(action)
+    return found
+
+
+def organisation_of_team(team_id: int) -> int:
+    """The organisation a team belongs to (LookupError for an unknown team)."""
+    team = db.session.get(Team, team_id)
+    if team is None:
+        raise LookupError("no such team")
+    return team.organisation_id

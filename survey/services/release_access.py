@@ -32,6 +32,7 @@ from survey.services.accounts import (
     visible_team_ids,
 )
 from survey.services.questionnaires import definition
+from survey.services.wave_admin import closed_on
 
 RELEASE_VIEWED = "release.viewed"
 RELEASE_EXPORTED = "release.exported"
@@ -249,9 +250,7 @@ def rounds_for(found: VisibleRelease) -> list[Round]:
     for release in db.session.scalars(_visible(query, scope)):
         wave = release.wave
         groups = filter_payload(json.loads(release.payload), scope)["groups"]
-        rounds.append(
-            Round(wave.name, wave.opens_on, wave.last_day, wave.synthetic, False, groups)
-        )
+        rounds.append(Round(wave.name, wave.opens_on, wave.last_day, wave.synthetic, False, groups))
     rounds.append(
         Round(
             current.name,
@@ -313,3 +312,11 @@ def item_wording(found: VisibleRelease) -> ItemWording:
             continue
         wording[scale.key] = {item.number: item.text for item in scale.items}
     return ItemWording(wording, notes)
+
+
+def wave_close_days(wave_ids: list[int]) -> dict[int, date]:
+    """The day each of these waves was closed early, for the waves that were."""
+    if not wave_ids:
+        return {}
+    waves = db.session.scalars(select(Wave).where(Wave.id.in_(sorted(set(wave_ids)))))
+    return {wave.id: day for wave in waves if (day := closed_on(wave)) is not None}
