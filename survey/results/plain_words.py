@@ -110,24 +110,24 @@ def participation_words(n: int, participation: Mapping[str, Any] | None) -> str:
     return f"{n} of {participation['headcount']} people answered ({rate})."
 
 
-def rate_guidance(participation: Mapping[str, Any] | None) -> str:
-    """What a response rate means for reading the results."""
+def rate_guidance(participation: Mapping[str, Any] | None, whom: str = "the team") -> str:
+    """What a response rate means for reading the results (`whom`: 'the team', ...)."""
     if not participation:
         return (
-            "Without a headcount we cannot say what share of the team answered. Ask the core "
-            "team to record it for the next round."
+            f"Without a headcount we cannot say what share of {whom} answered. Ask the core "
+            "team to record each team's headcount for the next round."
         )
     rate = participation.get("rate", participation.get("rate_high", 0))
     if rate < LOW_RATE:
         return (
-            "Fewer than half of the team answered. The results describe the people who "
-            "answered, who may not be typical of the team: people under most strain are "
+            f"Fewer than half of {whom} answered. The results describe the people who "
+            f"answered, who may not be typical of {whom}: people under most strain are "
             "sometimes the least able to take part. Read them as a starting point for a "
-            "conversation, not a verdict, and ask the team how to make the next round easier."
+            "conversation, not a verdict, and ask people how to make the next round easier."
         )
     return (
-        "Most of the team answered, so the results are a fair picture of the team at the "
-        "time of the round. They still cannot tell you how any one person is."
+        f"Most of {whom} answered, so the results are a fair picture of {whom} at the time "
+        "of the round. They still cannot tell you how any one person is."
     )
 
 

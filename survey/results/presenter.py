@@ -59,6 +59,11 @@ from survey.results.wording import (
 from survey.services.release_access import Scope, filter_payload
 
 LEVEL_WORDS = {"alliance": "Alliance", "organisation": "Organisation", "team": "Team"}
+WHOM = {
+    "alliance": "the alliance's staff",
+    "organisation": "the organisation's staff",
+    "team": "the team",
+}
 
 
 def summary_of(data: Mapping[str, Any] | None) -> Summary:
@@ -386,7 +391,9 @@ def _section(
         hidden_group_subgroups=orphans,
         plain_words=_plain_words(group, scale_views, scales, context) if shown else [],
         participation=participation_words(int(group["n"]), participation) if shown else "",
-        rate_guidance=rate_guidance(participation) if shown else "",
+        rate_guidance=rate_guidance(participation, WHOM.get(str(group.get("level")), "the group"))
+        if shown
+        else "",
         team_id=int(group["id"]) if group.get("level") == "team" else None,
         organisation_id=int(group["id"]) if group.get("level") == "organisation" else None,
     )
@@ -416,7 +423,8 @@ def _overviews(sections: list[Section], scales: Sequence[Mapping[str, Any]]) -> 
             if r.summary and (w := _whisker(r.label, r.summary))
         ]
         title = f"{scale['name']}, your groups side by side"
-        chart = whisker_chart(title, whiskers, _axis(scale)) if whiskers else None
+        bands = band_spans(parts_of(scale).get(str(scale.get("headline"))))
+        chart = whisker_chart(title, whiskers, _axis(scale), bands=bands) if whiskers else None
         overviews.append(Overview(scale["name"], rows, chart))
     return overviews
 
@@ -463,7 +471,12 @@ def _heatmap(sections: Sequence[Section], visible: Mapping[str, Any]) -> Heatmap
     if len(sections) < 2:
         return None
     groups = visible.get("groups", {})
-    rows = [(s.heading, s.level, s.anchor, groups[s.key]) for s in sections if s.key in groups]
+    labels = {s.heading for s in sections}
+    rows = [
+        (chart_label(s.heading, labels), s.level, s.anchor, groups[s.key])
+        for s in sections
+        if s.key in groups
+    ]
     return heatmap(rows, list(visible.get("scales", [])))
 
 

@@ -62,7 +62,8 @@ def _released(data: Mapping[str, Any] | None) -> tuple[Released, float | None, f
 
 
 def _name(round_: RoundLike) -> str:
-    suffix = " (synthetic)" if round_.synthetic else ""
+    marked = round_.synthetic and "synthetic" not in round_.wave_name.lower()
+    suffix = " (synthetic)" if marked else ""
     return f"{round_.wave_name}{suffix}{' – this round' if round_.current else ''}"
 
 

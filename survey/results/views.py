@@ -179,7 +179,8 @@ def actions() -> str:
     me = signed_in_user()
     return render_template(
         "results/actions.html",
-        actions=plans.actions_visible_to(me),
+        actions=(found := plans.actions_visible_to(me)),
+        grouped=plans.grouped(found),
         user=me,
         status_form=StatusForm(),
         comment_form=CommentForm(),

@@ -225,3 +225,15 @@ def organisation_of_team(team_id: int) -> int:
     if team is None:
         raise LookupError("no such team")
     return team.organisation_id
+
+
+def grouped(actions: Iterable[Action]) -> list[tuple[str, list[tuple[str, list[Action]]]]]:
+    """Actions by organisation, then by team ('The whole organisation' first), for listing."""
+    by_org: dict[str, dict[str, list[Action]]] = {}
+    for action in actions:
+        team = action.team.name if action.team is not None else "The whole organisation"
+        by_org.setdefault(action.organisation.name, {}).setdefault(team, []).append(action)
+    return [
+        (org, sorted(teams.items(), key=lambda kv: (kv[0] != "The whole organisation", kv[0])))
+        for org, teams in sorted(by_org.items())
+    ]

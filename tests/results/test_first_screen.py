@@ -191,12 +191,12 @@ def test_the_heatmap_tints_by_band_marks_hidden_cells_and_links_each_group() -> 
     headings = [c.heading for c in page.heatmap.columns]
     assert headings == ["STSS: Total", "STSS: Intrusion", "STSS: Avoidance", "STSS: Arousal"]
     rows = {r.label: r for r in page.heatmap.rows}
-    nursing = rows["Org One: Nursing"]
+    nursing = rows["Nursing"]
     assert nursing.anchor == "group-team-1"
     total = nursing.cells[0]
     assert (total.text, total.band, total.tint) == ("46.0", "High", "tint-3")
     assert nursing.cells[1].tint == "tint-none" and nursing.cells[1].band == ""  # no bands
-    assert all(cell.hidden for cell in rows["Org One: Kitchen"].cells)
+    assert all(cell.hidden for cell in rows["Kitchen"].cells)
     # A lead with one team sees no heatmap: there is nothing to compare across.
     assert present_release(sample_payload(), TEAM_1).heatmap is None
 
