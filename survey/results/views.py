@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -86,6 +86,9 @@ def _release_page(found: VisibleRelease, form: ActionForm | None = None) -> str:
         focus_label=plans.focus_label,
         made_on=release_dates(found.info.made_on),
         closed_early_on=closed,
+        wave_opens_on=date.fromisoformat(found.payload["wave"]["opens_on"]),
+        wave_closes_on=date.fromisoformat(found.payload["wave"]["closes_on"]),
+        round_dates=round_dates,
         release_dates=release_dates,
     )
 

@@ -124,7 +124,10 @@ def release_dates(day: date | str | None) -> str:
 
 
 def round_dates(opens_on: date, closes_on: date, closed_early_on: date | None = None) -> str:
-    """A round's dates: 'from 1 to 30 December 2026' style, or 'closed early on ...'."""
+    """A round's dates: 'Ran from 1 to 30 December 2026' or 'Opened ..., closed early on ...'.
+
+    A wave closed early never reads as running to its planned (or an earlier) last day.
+    """
     if closed_early_on is not None:
-        return f"opened {release_dates(opens_on)}, closed early on {release_dates(closed_early_on)}"
-    return f"{release_dates(opens_on)} to {release_dates(closes_on)}"
+        return f"Opened {release_dates(opens_on)}, closed early on {release_dates(closed_early_on)}"
+    return f"Ran from {release_dates(opens_on)} to {release_dates(closes_on)}"

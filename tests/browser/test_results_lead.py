@@ -124,11 +124,12 @@ def _tour(page: Page, site: StaffSite, screenshots: Path) -> None:
     assert not page.locator("header.bar").is_visible()
     assert page.locator("figure svg").first.is_visible()
     assert not page.get_by_text("Record an action for").first.is_visible()
-    page.emulate_media(media="screen")
+    # Chromium prints with print media unless told otherwise; say so explicitly, as a user would.
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF")
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type/Page") >= 3
     (screenshots / "lead-report.pdf").write_bytes(pdf)
+    page.emulate_media(media="screen")
 
     go(page, site, "/results/actions")
     assert "Start monthly reflective practice" in page.inner_text("main")

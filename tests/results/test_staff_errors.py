@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from flask.testing import FlaskClient
 
-from survey.models import User
+from survey.extensions import db
+from survey.models import User, Wave
 from tests.results.conftest import staff_client
 from tests.results.world import World, address
 
@@ -41,3 +44,21 @@ def test_respondent_pages_keep_the_respondent_error_page(
     for browser in (staff, client):
         html = browser.get("/s/not-a-real-link").get_data(as_text=True)
         assert QUICK_EXIT in html
+
+
+def test_a_wave_closed_early_reads_closed_early_everywhere(
+    app: Flask, world: World, lead_a1: User
+) -> None:
+    wave = db.session.get(Wave, world.this_year.wave_id)
+    assert wave is not None
+    # Closed on its opening day: its last day is the day before it opened.
+    wave.closed_early_on = wave.opens_on - timedelta(days=1)
+    db.session.commit()
+    opened = f"{wave.opens_on.day} {wave.opens_on:%B %Y}"
+    client = staff_client(app, "a1@example.org")
+    for path in ("/results/", f"/results/release/{address(world.this_year)}"):
+        html = client.get(path).get_data(as_text=True)
+        assert f"Opened {opened}, closed early on {opened}" in html, path
+    # Release dates in one format: day, month in words, year.
+    made = world.this_year.made_on
+    assert f"made on {made.day} {made:%B %Y}" in html
