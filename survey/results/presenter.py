@@ -10,26 +10,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from survey.results.charts import (
     BandBar,
-    BandSpan,
     Whisker,
     band_chart,
     number,
-    tints_for,
     whisker_chart,
+)
+from survey.results.group_parts import (
+    PageContext,
+    band_legend,
+    band_spans,
+    item_rows,
+    part_view,
+    released,
+    section_words,
+    summary_of,
+    whisker_of,
 )
 from survey.results.heatmap import Heatmap, heatmap
 from survey.results.page import (
     BandRow,
     Comparison,
-    ItemRow,
     LabelledSummary,
     Overview,
-    PartView,
     ReleasePage,
     ScaleView,
     Section,
@@ -37,16 +44,12 @@ from survey.results.page import (
     Summary,
 )
 from survey.results.plain_words import (
-    Released,
-    change_words,
-    majority_words,
     participation_words,
     placement,
     rate_guidance,
-    scale_sentence,
 )
-from survey.results.scales import PartFacts, item_parts, parts_of, reverse_items, short_name
-from survey.results.trend import RoundLike, group_trend
+from survey.results.scales import parts_of
+from survey.results.trend import group_trend
 from survey.results.wording import (
     HIDDEN_STATUS,
     RANGES_NOTE,
@@ -66,23 +69,6 @@ WHOM = {
 }
 
 
-def summary_of(data: Mapping[str, Any] | None) -> Summary:
-    """Read a released summary; anything marked hidden stays hidden."""
-    if not data or data.get("hidden"):
-        return Summary(hidden=True)
-    ranged = data.get("precision") == "ranges"
-    return Summary(
-        hidden=False,
-        n=data.get("n"),
-        mean=data.get("mean"),
-        sd=data.get("sd"),
-        ci_low=data.get("ci_low"),
-        ci_high=data.get("ci_high"),
-        low=data.get("low") if ranged else None,
-        high=data.get("high") if ranged else None,
-    )
-
-
 def anchor_for(key: str) -> str:
     """A page anchor for a group key ('team:3' -> 'group-team-3')."""
     return "group-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
@@ -100,17 +86,6 @@ def subgroup_label(group: Mapping[str, Any], base_label: str) -> str:
     return label[len(prefix) :] if label.startswith(prefix) else label
 
 
-def _whisker(label: str, summary: Summary) -> Whisker | None:
-    if summary.hidden:
-        return None
-    if summary.ranged and summary.low is not None and summary.high is not None:
-        middle = (summary.low + summary.high) / 2
-        return Whisker(label, middle, summary.low, summary.high, ranged=True)
-    if summary.mean is None:
-        return None
-    return Whisker(label, summary.mean, summary.ci_low, summary.ci_high)
-
-
 def _axis(scale: Mapping[str, Any]) -> tuple[float, float]:
     low, high = scale.get("range") or (0, 1)
     return float(low), float(high)
@@ -122,30 +97,6 @@ def _bands(figures: Mapping[str, Any]) -> list[BandRow]:
         BandRow(c["label"], c["text"], c["lower"], c["upper"], bool(c.get("lower_open")))
         for c in cells
     ]
-
-
-def band_spans(facts: PartFacts | None) -> list[BandSpan]:
-    """The published bands of a part, tinted for drawing behind its means."""
-    if facts is None:
-        return []
-    tints = tints_for(len(facts.bands), facts.higher_is_better)
-    return [BandSpan(b.label, b.low, b.high, t) for b, t in zip(facts.bands, tints, strict=True)]
-
-
-def released(summary: Summary) -> Released:
-    """A page summary as plain words read it."""
-    if summary.hidden:
-        return Released(None, None, None)
-    if summary.ranged:
-        return Released(None, summary.low, summary.high)
-    return Released(summary.mean, None, None)
-
-
-def band_legend(facts: PartFacts | None) -> list[str]:
-    """The published bands in words: 'Mild: 28 to 37'."""
-    if facts is None:
-        return []
-    return [f"{b.label}: {number(b.low, 0)} to {number(b.high, 0)}" for b in facts.bands]
 
 
 def _comparison(
@@ -172,7 +123,7 @@ def _comparison(
     rows = []
     if data.get("previous_mean") is not None:
         rows.append(Whisker(f"Previous round ({previous_wave})", data["previous_mean"]))
-    this_round = _whisker("This round", current)
+    this_round = whisker_of("This round", current)
     if this_round is not None:
         rows.append(this_round)
     chart = (
@@ -217,54 +168,11 @@ def _subgroups(
     blocks = []
     for attribute, rows in by_attribute.items():
         heading = attribute_heading(attribute)
-        whiskers = [w for r in rows if r.summary and (w := _whisker(r.label, r.summary))]
+        whiskers = [w for r in rows if r.summary and (w := whisker_of(r.label, r.summary))]
         title = f"{scale['name']} {heading.lower()}, {base_label}"
         chart = whisker_chart(title, whiskers, _axis(scale)) if whiskers else None
         blocks.append(SubgroupBlock(heading, rows, chart))
     return blocks
-
-
-def _part_view(
-    facts: PartFacts, data: Mapping[str, Any] | None, label: str, scale_name: str
-) -> PartView:
-    summary = summary_of(data)
-    chart = None
-    whisker = _whisker("Average score", summary)
-    if whisker is not None and facts.bands:
-        chart = whisker_chart(
-            f"{scale_name}, {facts.label}, {label}",
-            [whisker],
-            (facts.low, facts.high),
-            bands=band_spans(facts),
-        )
-    return PartView(
-        key=facts.key,
-        label=facts.label,
-        direction=facts.direction,
-        summary=summary,
-        placement=placement(facts, released(summary)),
-        chart=chart,
-    )
-
-
-def _items(
-    figures: Mapping[str, Any],
-    scale: Mapping[str, Any],
-    wording: Mapping[int, str] | None,
-    parts: Mapping[str, PartFacts],
-) -> list[ItemRow]:
-    reverse = reverse_items(scale)
-    part_of = item_parts(scale)
-    return [
-        ItemRow(
-            item["number"],
-            number(item.get("mean")),
-            wording=(wording or {}).get(int(item["number"]), ""),
-            part=part_of.get(int(item["number"]), ""),
-            reverse=int(item["number"]) in reverse,
-        )
-        for item in figures.get("items", [])
-    ]
 
 
 def _scale_view(
@@ -281,7 +189,7 @@ def _scale_view(
     headline_key = str(scale.get("headline"))
     facts = parts.get(headline_key)
     headline = summary_of(figures.get("headline"))
-    whisker = _whisker("Average score", headline)
+    whisker = whisker_of("Average score", headline)
     headline_chart = (
         whisker_chart(f"{scale['name']}, {label}", [whisker], _axis(scale), bands=band_spans(facts))
         if whisker
@@ -296,7 +204,7 @@ def _scale_view(
     ]
     by_key = {sub.get("key"): sub.get("summary") for sub in figures.get("subscales", [])}
     part_views = [
-        _part_view(part, by_key.get(key), label, str(scale["name"]))
+        part_view(part, by_key.get(key), label, str(scale["name"]))
         for key, part in parts.items()
         if key != "total" and key in by_key
     ]
@@ -311,7 +219,7 @@ def _scale_view(
         band_chart=band_chart(f"{scale['name']} bands, {label}", chart_bars) if bands else None,
         comparison=_comparison(figures.get("comparison"), headline, label, scale),
         subscales=subscales,
-        items=_items(figures, scale, wording, parts),
+        items=item_rows(figures, scale, wording, parts),
         subgroups=_subgroups(subgroups, label, scale),
         direction=facts.direction if facts else "",
         placement=placement(facts, released(headline)) if facts else "",
@@ -323,45 +231,6 @@ def _scale_view(
             context.rounds, str(group["key"]), str(scale["key"]), facts, band_spans(facts)
         ),
     )
-
-
-def _plain_words(
-    group: Mapping[str, Any],
-    views: Sequence[ScaleView],
-    scales: Sequence[Mapping[str, Any]],
-    context: PageContext,
-) -> list[str]:
-    words = []
-    for view in views:
-        scale = next(s for s in scales if s["key"] == view.key)
-        parts = parts_of(scale)
-        facts = parts.get(str(scale.get("headline")))
-        if facts is None:
-            continue
-        name = short_name(view.name)
-        if view.headline_label != "Total":
-            name = f"{name} {view.headline_label.lower()}"
-        words.append(scale_sentence(name, facts, released(view.headline)))
-        figures = group["scales"][view.key]
-        majority = majority_words((figures.get("bands") or {}).get("cells") or [])
-        if majority:
-            words.append(majority)
-        others = [p for p in view.parts if p.key != scale.get("headline")]
-        banded = [p for p in others if parts[p.key].bands]
-        for part in banded:
-            words.append(scale_sentence(part.label, parts[part.key], released(part.summary)))
-        plain = [p for p in others if not parts[p.key].bands and not p.summary.hidden]
-        if plain:
-            listed = ", ".join(f"{p.label.lower()} {p.summary.mean_text}" for p in plain)
-            words.append(
-                f"Subscales (higher means more of each; they have no published bands): {listed}."
-            )
-        change = change_words(
-            facts, figures.get("comparison"), context.previous_synthetic(str(group["key"]))
-        )
-        if change:
-            words.append(change)
-    return words
 
 
 def _section(
@@ -389,7 +258,7 @@ def _section(
         scales=scale_views,
         precision_note=RANGES_NOTE if shown and group.get("precision") == "ranges" else "",
         hidden_group_subgroups=orphans,
-        plain_words=_plain_words(group, scale_views, scales, context) if shown else [],
+        plain_words=section_words(group, scale_views, scales, context) if shown else [],
         participation=participation_words(int(group["n"]), participation) if shown else "",
         rate_guidance=rate_guidance(participation, WHOM.get(str(group.get("level")), "the group"))
         if shown
@@ -420,7 +289,7 @@ def _overviews(sections: list[Section], scales: Sequence[Mapping[str, Any]]) -> 
         whiskers = [
             replace(w, label=chart_label(r.label, labels), spoken=r.label)
             for r in rows
-            if r.summary and (w := _whisker(r.label, r.summary))
+            if r.summary and (w := whisker_of(r.label, r.summary))
         ]
         title = f"{scale['name']}, your groups side by side"
         bands = band_spans(parts_of(scale).get(str(scale.get("headline"))))
@@ -445,26 +314,6 @@ def base_and_subgroups(
             if base is not None:
                 base[1].append(group)
     return list(bases.values())
-
-
-@dataclass(frozen=True)
-class PageContext:
-    """What a page reads besides the release: earlier rounds (releases) and item wording."""
-
-    rounds: Sequence[RoundLike] = ()
-    # Per scale key: item number to wording, where the version and licence allow it.
-    wording: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
-    wording_notes: Mapping[str, str] = field(default_factory=dict)
-
-    def previous_synthetic(self, group_key: str) -> bool:
-        """Whether the last earlier round showing this group was synthetic while this one is not."""
-        current = next((r for r in self.rounds if r.current), None)
-        earlier = [
-            r for r in self.rounds if not r.current and (r.groups.get(group_key) or {}).get("shown")
-        ]
-        if current is None or not earlier:
-            return False
-        return earlier[-1].synthetic != current.synthetic
 
 
 def _heatmap(sections: Sequence[Section], visible: Mapping[str, Any]) -> Heatmap | None:

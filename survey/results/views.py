@@ -13,7 +13,8 @@ from survey.results.charts import number
 from survey.results.export import release_csv as long_csv
 from survey.results.export_wide import file_name, wide_csv
 from survey.results.forms import ActionForm, CommentForm, StatusForm
-from survey.results.presenter import PageContext, present_release
+from survey.results.group_parts import PageContext
+from survey.results.presenter import present_release
 from survey.results.wording import release_dates, round_dates
 from survey.services import plans
 from survey.services.release_access import (

@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from survey.results.group_parts import PageContext
 from survey.results.heatmap import heatmap
 from survey.results.plain_words import Released, change_words, majority_words, placement
-from survey.results.presenter import PageContext, present_release
+from survey.results.presenter import present_release
 from survey.results.scales import parts_of
 from survey.results.trend import SYNTHETIC_WARNING, group_trend
 from survey.services.release_access import Round, Scope
