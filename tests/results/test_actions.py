@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import AuditEvent, User
+from survey.models import AuditEvent, Response, User
 from survey.models.plans import Action
 from survey.services import plans
 from tests.results.conftest import staff_client
@@ -193,3 +193,19 @@ def test_the_core_team_sees_every_teams_actions_and_comments(
         == 404
     )
     assert db.session.get(Action, other.id).status == "planned"  # type: ignore[union-attr]
+
+
+def test_the_page_reads_releases_only_not_responses(
+    app: Flask, world: World, lead_org_a: User
+) -> None:
+    """Plain words, rates, trend and heatmap are the same with every response deleted."""
+    client = staff_client(app, "orga@example.org")
+    path = f"/results/release/{address(world.this_year)}"
+    before = client.get(path).get_data(as_text=True)
+    assert "Your groups at a glance" in before and "Across rounds" in before
+    for response in db.session.scalars(select(Response)).all():
+        db.session.delete(response)
+    db.session.commit()
+    after = client.get(path).get_data(as_text=True)
+    token = re.compile(r'name="csrf_token" value="[^"]*"')
+    assert token.sub("", after) == token.sub("", before)
