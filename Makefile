@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: setup run test lint pytest bench clean
+.PHONY: setup run test lint pytest bench audit clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: lint pytest
 bench: setup
 	$(BIN)/python -m bench.release
 	$(BIN)/python -m bench.page_weight
+	$(BIN)/python -m bench.alliance_import
+
+# Known vulnerabilities in the pinned runtime dependencies. Says so in one line, and does not
+# fail, when the vulnerability database cannot be reached or does not know the packages.
+audit: setup
+	$(BIN)/python tools/audit.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

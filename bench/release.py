@@ -31,8 +31,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
-
 from bench import release_alliance as alliance
 from config import TestingConfig
 from survey import create_app
@@ -40,7 +38,7 @@ from survey.domain.sealing import SealContext, open_wave
 from survey.extensions import db
 from survey.keyring import configured_kek
 from survey.keys import create_key_file
-from survey.models import Organisation, Response, Team, Wave
+from survey.models import Organisation, Team, Wave
 from survey.release import _stream, make_release
 from survey.services.questionnaires import definition, store_questionnaire_file
 from survey.services.responses import iso_week
@@ -99,10 +97,9 @@ def _fill(app: Any, size: int) -> int:
             answers[role.id] = rng.choice(roles)
         rows.append(alliance.sealed_row(wave, team.id, week, answers, rng))
         if len(rows) == 5000:
-            db.session.execute(insert(Response), rows)
+            alliance.store_rows(wave, rows)
             rows = []
-    if rows:
-        db.session.execute(insert(Response), rows)
+    alliance.store_rows(wave, rows)
     db.session.commit()
     return wave.id
 

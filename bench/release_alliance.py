@@ -30,6 +30,7 @@ from survey.extensions import db
 from survey.keyring import configured_kek
 from survey.models import Organisation, Response, Team, Wave
 from survey.release import make_release
+from survey.services.integrity import add_to_tally, configured_keys, tag_row
 from survey.services.questionnaires import definition, store_questionnaire_file
 from survey.services.responses import iso_week
 from survey.services.waves import WavePlan
@@ -110,7 +111,7 @@ def sealed_row(
     """One response row as Finish stores it: a random id and the answers sealed to the wave."""
     response_id = f"{rng.getrandbits(128):032x}"
     sealed = seal_answers(wave.public_key, SealContext(wave.id, team_id, response_id), answers)
-    return {
+    row: dict[str, Any] = {
         "id": response_id,
         "wave_id": wave.id,
         "team_id": team_id,
@@ -118,6 +119,15 @@ def sealed_row(
         "iso_week": week,
         "sealed": sealed,
     }
+    row["tag"] = tag_row(configured_keys(), row)
+    return row
+
+
+def store_rows(wave: Wave, rows: list[dict[str, Any]]) -> None:
+    """Insert sealed rows in bulk and count them into the wave's integrity tally, as Finish does."""
+    if rows:
+        db.session.execute(insert(Response), rows)
+        add_to_tally(db.session.connection(), configured_keys(), wave.id, [r["tag"] for r in rows])
 
 
 def _seal(wave: Wave, teams: dict[str, Team], people: list[Arrival], rng: random.Random) -> None:
@@ -132,8 +142,7 @@ def _seal(wave: Wave, teams: dict[str, Team], people: list[Arrival], rng: random
         }
         answers.update({q: v for q, v in a.attrs if v != "(not answered)"})
         rows.append(sealed_row(wave, team.id, week, answers, rng))
-    if rows:
-        db.session.execute(insert(Response), rows)
+    store_rows(wave, rows)
     db.session.commit()
 
 

@@ -6,8 +6,10 @@ to start without its secrets; no fallback secret exists anywhere.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,8 @@ class BaseConfig:
     SURVEY_FORM_MAX_AGE = 4 * 3600
     QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
     QUESTIONNAIRE_DIR = str(ROOT / "questionnaires")
+    # Organisational review frameworks (Roots, ...): one YAML file each, structure only.
+    FRAMEWORK_DIR = str(ROOT / "frameworks")
     KEK_ENV_VAR = "LANTERN_KEK"
     KEK_FILE: str | None = str(INSTANCE / "lantern.key")
     RATELIMIT_STORAGE_URI = "memory://"
@@ -53,6 +57,10 @@ class BaseConfig:
     # Secret mixed into single-use code hashes; derived from SECRET_KEY when not set. Set it
     # on its own (LANTERN_CODE_PEPPER) so rotating SECRET_KEY does not void printed codes.
     CODE_PEPPER: str | None = None
+    # Secret behind the integrity tags (wave public keys, stored responses, tallies): both
+    # apps need it, the database never holds it. Derived from SECRET_KEY when not set; set
+    # it on its own (LANTERN_INTEGRITY_KEY) when the two apps have different SECRET_KEYs.
+    INTEGRITY_KEY: str | None = None
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self.env = dict(os.environ if env is None else env)
@@ -64,6 +72,7 @@ class BaseConfig:
         )
         self.SERVER_NAME_FOR_LINKS = self.env.get("LANTERN_BASE_URL", self.SERVER_NAME_FOR_LINKS)
         self.CODE_PEPPER = self.env.get("LANTERN_CODE_PEPPER") or None
+        self.INTEGRITY_KEY = self.env.get("LANTERN_INTEGRITY_KEY") or None
         if "LANTERN_KEK_FILE" in self.env:
             self.KEK_FILE = self.env["LANTERN_KEK_FILE"] or None
 
@@ -136,6 +145,13 @@ class ProductionConfig(BaseConfig):
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
+        check_secret("SECRET_KEY", self.SECRET_KEY)
+        for name, value in (
+            ("LANTERN_INTEGRITY_KEY", self.INTEGRITY_KEY),
+            ("LANTERN_CODE_PEPPER", self.CODE_PEPPER),
+        ):
+            if value is not None:
+                check_secret(name, value)
         if not self.env.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL is not set")
         if not self.env.get(self.KEK_ENV_VAR) and not self.KEK_FILE:
@@ -146,6 +162,39 @@ class ProductionConfig(BaseConfig):
     def default_secret(self) -> str:
         """Production has no default secret."""
         raise ConfigError("SECRET_KEY is not set: production refuses to start without it")
+
+
+# Refused below this Shannon estimate over a secret's characters. The estimate undercounts
+# short random strings (16 random bytes in hex score about 100-120), so the bar is lower
+# than their real 128 bits; "a", "s" * 40 or "changeme" * 4 score far below it.
+MIN_SECRET_BITS = 80
+MIN_SECRET_LENGTH = 32
+# A short pattern repeated ("changeme" * 4) scores well per character but uses few symbols;
+# 16 random bytes in hex use fewer than 8 of their 16 digits about once in 10^7.
+MIN_SECRET_SYMBOLS = 8
+MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105  # nosec B105
+
+
+def secret_bits(value: str) -> float:
+    """A rough upper estimate of a secret's entropy: length times per-character entropy."""
+    counts = Counter(value)
+    total = len(value)
+    if not total:
+        return 0.0
+    return -total * sum(n / total * math.log2(n / total) for n in counts.values())
+
+
+def check_secret(name: str, value: str) -> None:
+    """Refuse a secret that is short or obviously not random, in one line saying how to fix it."""
+    if (
+        len(value) < MIN_SECRET_LENGTH
+        or len(set(value)) < MIN_SECRET_SYMBOLS
+        or secret_bits(value) < MIN_SECRET_BITS
+    ):
+        raise ConfigError(
+            f"{name} is too short or too regular to be a secret (needs at least "
+            f"{MIN_SECRET_LENGTH} random characters); generate one with: {MAKE_SECRET}"
+        )
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {

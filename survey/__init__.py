@@ -9,10 +9,22 @@ from typing import Any
 from flask import Flask
 
 from config import BaseConfig, from_environment
-from survey import access, auth, cli, database, errors, keyring, padding, security, static_files
+from survey import (
+    access,
+    auth,
+    cli,
+    database,
+    errors,
+    keyring,
+    navigation,
+    padding,
+    security,
+    static_files,
+)
 from survey.api import bp as api_bp
 from survey.extensions import compress, csrf, db, limiter, migrate
 from survey.health import bp as health_bp
+from survey.journey import bp as journey_bp
 from survey.manage import bp as manage_bp
 from survey.respond import bp as respond_bp
 from survey.results import bp as results_bp
@@ -45,6 +57,7 @@ def create_app(config: BaseConfig | Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     padding.init_app(app)
     cli.init_app(app)
+    navigation.init_app(app)
 
     app.register_blueprint(health_bp)
     app.register_blueprint(respond_bp)
@@ -52,6 +65,7 @@ def create_app(config: BaseConfig | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(manage_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(journey_bp)
 
     if app.config.get("LANTERN_ENV") == "production":
         # Refuse to start without key material; the key itself is not kept.

@@ -7,15 +7,18 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey import keyring
 from survey.auth.commands import users_cli
 from survey.demo_cli import demo_cli
 from survey.domain.questionnaire import QuestionnaireError
+from survey.domain.sealing import kek_id
 from survey.extensions import db
 from survey.keys import KeyConfigError, create_key_file
-from survey.services import keyops
+from survey.models import Wave
+from survey.services import key_health, keyops
 from survey.services.questionnaires import store_questionnaire_file
 from survey.waves_cli import waves_cli
 
@@ -81,19 +84,52 @@ def keys_verify() -> None:
     current, previous = _configured_keks()
     waves = opened = failed = 0
     all_ok = True
+    checks: list[keyops.WaveCheck] = []
     try:
         for check in keyops.verify_waves(current, previous):
+            checks.append(check)
             note = f" ({check.problem})" if check.problem else ""
             if check.on_previous_kek and not check.problem:
                 note = " (still on the previous key: run `flask keys rotate`)"
             click.echo(f"wave {check.wave_id}: {check.opened} opened, {check.failed} failed{note}")
+            for finding in check.findings():
+                click.echo(f"  {finding}")
             waves, opened, failed = waves + 1, opened + check.opened, failed + check.failed
             all_ok = all_ok and check.ok
     except keyops.KeyOpsError as error:
         raise click.ClickException(str(error)) from None
+    # The key health page says when this last ran and what it found (without the counts).
+    key_health.record_check(checks, source=key_health.COMMAND_LINE)
     click.echo(f"{waves} wave(s): {opened} response(s) opened, {failed} failed")
     if not all_ok:
-        raise click.ClickException("some wave keys or responses could not be opened")
+        raise click.ClickException(
+            "some wave keys or responses could not be opened or are not the ones Lantern stored"
+        )
+
+
+@keys_cli.command("adopt")
+def keys_adopt() -> None:
+    """Vouch once for waves stored before integrity tags (their key, rows and tally)."""
+    current, _ = _configured_keks()
+    adopted = 0
+    try:
+        for wave in list(db.session.scalars(select(Wave).order_by(Wave.id))):
+            done = keyops.adopt_wave(wave, current) if wave.kek_id == kek_id(current) else None
+            if done is None:
+                continue
+            adopted += 1
+            note = f", {done.left_untagged} did not open and stay untagged" * bool(
+                done.left_untagged
+            )
+            click.echo(f"wave {done.wave_id}: key vouched for, {done.tagged} row(s) tagged{note}")
+    except keyops.KeyOpsError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"adopted {adopted} wave(s); waves already vouched for were left as they were")
+    if adopted:
+        click.echo(
+            "rows stored before now cannot be told from rows forged before now with the "
+            "wave's real public key; from now on every new or changed row is caught"
+        )
 
 
 @questionnaire_cli.command("load")

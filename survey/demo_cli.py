@@ -61,6 +61,9 @@ def demo_seed(base_url: str | None) -> None:
     for label, token in demo.demo_links():
         click.echo(f"  {label}:")
         click.echo(f"{root}/s/{token}")
+    for organisation_id in demo.journey_ids():
+        page = f"{root}/journey/organisations/{organisation_id}"
+        click.echo(f"The demo member's journey (sign in as core or lead): {page}")
     path = _accounts_file()
     if path.exists():
         click.echo(f"Demo sign-in at {root}/auth/sign-in (demo only):")

@@ -36,6 +36,8 @@ KEK_BYTES = 32
 DEFAULT_ENV_VAR = "LANTERN_KEK"
 PREVIOUS_ENV_VAR = "LANTERN_KEK_PREVIOUS"
 _PREVIOUS_SUFFIX = ".previous"
+# Random 32-byte keys with fewer distinct byte values than this: about 1 in 10^20.
+_MIN_DISTINCT_BYTES = 12
 # A key file is one short line; anything bigger is the wrong file.
 _MAX_FILE_BYTES = 4096
 _HOW_TO_MAKE = (
@@ -186,6 +188,12 @@ def _decode(text: str, source: str, *, is_file: bool) -> bytes:
         # `from None`: the decoder's message would echo part of the key.
         raise KeyConfigError(f"{source} is not valid urlsafe base64{hint}") from None
     if len(key) == KEK_BYTES:
+        if len(set(key)) < _MIN_DISTINCT_BYTES:
+            # 32 random bytes hold about 30 distinct values; all zeros or a short pattern
+            # repeated hold a handful. Such a key was typed or defaulted, not generated.
+            raise KeyConfigError(
+                f"{source} is not a random key (all-zero or a repeated pattern); {_HOW_TO_MAKE}"
+            )
         return key
     if is_file and len(key) < KEK_BYTES:
         raise KeyConfigError(

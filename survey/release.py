@@ -28,12 +28,20 @@ from survey.domain.groups import (
 )
 from survey.domain.magnitude import compare_released
 from survey.domain.participation import group_headcount, rate_figure
-from survey.domain.questionnaire_model import Answers, ContextQuestion, Questionnaire
-from survey.domain.sealing import SealContext, open_wave
+from survey.domain.perspectives import PerspectiveTally, code_perspective_release, share_labels
+from survey.domain.questionnaire_model import (
+    Answers,
+    ContextQuestion,
+    Questionnaire,
+    ReviewSpec,
+)
+from survey.domain.sealing import OpenFailed, SealContext, SealingError, open_wave
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, Response, Team, Wave
 from survey.models.releases import Release
 from survey.services.batches import flush_pending
+from survey.services.frameworks import framework_for
+from survey.services.integrity import IntegrityReport, RowAudit, StoredRow, stored_rows_and_tally
 from survey.services.questionnaires import definition
 
 PAYLOAD_FORMAT = 2
@@ -84,32 +92,64 @@ def count_responses(wave_id: int) -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def _stream(wave_id: int) -> Iterator[tuple[str, int, bytes]]:
-    query = (
-        select(Response.id, Response.team_id, Response.sealed)
-        .where(Response.wave_id == wave_id)
-        .execution_options(yield_per=STREAM_BATCH, stream_results=True)
-    )
-    for row in db.session.execute(query):
-        yield row[0], row[1], bytes(row[2])
+def opened_responses(
+    wave: Wave, kek: bytes, *, exclude_failed: bool = False
+) -> Iterator[tuple[int, int, Answers]]:
+    """(organisation id, team id, answers) of each response, opened one at a time.
 
-
-def opened_responses(wave: Wave, kek: bytes) -> Iterator[tuple[int, int, Answers]]:
-    """(organisation id, team id, answers) of each response, opened one at a time."""
+    Every row is checked against its integrity tag and the wave's tally as it streams. A
+    row that fails (forged, moved, copied, damaged) is never opened into a figure; if any
+    failed, or rows are missing, the release is refused at the end (nothing is stored yet)
+    unless the core team confirmed releasing without them (`exclude_failed`).
+    """
     org_of = {team: org for team, org in db.session.execute(select(Team.id, Team.organisation_id))}
-    opener = open_wave(wave.wrapped_private_key, kek, wave.id)
-    for response_id, team_id, sealed in _stream(wave.id):
-        yield (
-            org_of[team_id],
-            team_id,
-            opener.open(SealContext(wave.id, team_id, response_id), sealed),
+    try:
+        opener = open_wave(wave.wrapped_private_key, kek, wave.id)
+    except SealingError:
+        raise ReleaseError(
+            "the key-encryption key cannot unwrap this wave's key; nothing was released"
+        ) from None
+    audit, unopened = RowAudit(wave.id), 0
+    rows = stored_rows_and_tally(wave.id)
+    for row in db.session.execute(rows.execution_options(yield_per=STREAM_BATCH)):
+        stored = StoredRow(*row)
+        # Pending rows (arrived since the flush) count towards the tally, not this release.
+        if not audit.admit(stored) or stored.kind != "response":
+            continue
+        context = SealContext(wave.id, stored.team_id, str(stored.id))
+        try:
+            answers = opener.open(context, stored.sealed)
+        except OpenFailed:
+            unopened += 1
+            continue
+        yield org_of[stored.team_id], stored.team_id, answers
+    report = audit.report(unopened=unopened)
+    if not report.ok and not exclude_failed:
+        raise IntegrityRefusal(report)
+
+
+class IntegrityRefusal(ReleaseError):
+    """Some stored rows are not the ones Lantern stored; the release was refused."""
+
+    def __init__(self, report: IntegrityReport) -> None:
+        self.report = report
+        failed = f"{report.failed} stored response(s) failed the integrity check"
+        self.summary = f"nothing was released: {failed} ({'; '.join(report.findings())})"
+        super().__init__(
+            f"{self.summary}. Run `flask keys verify` for every wave's details; to release "
+            "without the failing rows, confirm it (--exclude-failed, or the box on the "
+            "release page)"
         )
 
 
-def aggregate_wave(wave: Wave, kek: bytes, progress: Progress | None = None) -> WaveAggregate:
+def aggregate_wave(
+    wave: Wave, kek: bytes, progress: Progress | None = None, *, exclude_failed: bool = False
+) -> WaveAggregate:
     """Open, score and aggregate every response of a wave, one at a time."""
     aggregate = WaveAggregate(definition(wave.questionnaire_version))
-    for organisation_id, team_id, answers in opened_responses(wave, kek):
+    for organisation_id, team_id, answers in opened_responses(
+        wave, kek, exclude_failed=exclude_failed
+    ):
         aggregate.add(str(organisation_id), str(team_id), answers)
         if progress is not None:
             progress(1)
@@ -117,13 +157,29 @@ def aggregate_wave(wave: Wave, kek: bytes, progress: Progress | None = None) -> 
 
 
 def make_release(
-    wave: Wave, kek: bytes, *, kind: str, today: date, progress: Progress | None = None
+    wave: Wave,
+    kek: bytes,
+    *,
+    kind: str,
+    today: date,
+    progress: Progress | None = None,
+    exclude_failed: bool = False,
 ) -> Release:
-    """Make and store the next release of a wave (commits once)."""
+    """Make and store the next release of a wave (commits once); ReleaseError says why not."""
     flush_pending(wave.id)
     check_release_allowed(wave, kind, today)
     questionnaire = definition(wave.questionnaire_version)
-    aggregate = aggregate_wave(wave, kek, progress)
+    if questionnaire.review is not None:
+        return _perspective_release(
+            wave,
+            kek,
+            questionnaire,
+            questionnaire.review,
+            kind=kind,
+            today=today,
+            exclude_failed=exclude_failed,
+        )
+    aggregate = aggregate_wave(wave, kek, progress, exclude_failed=exclude_failed)
     earlier = releases_of(wave.id)
     ledgers = [json.loads(r.ledger) for r in earlier]
     history = [Ledger.from_json(entry["groups"]) for entry in ledgers]
@@ -146,6 +202,64 @@ def make_release(
         wave, questionnaire, figures, plan, bands, today=today, sequence=sequence, kind=kind
     )
     ledger = {"groups": plan.ledger.to_json(), "bands": {k: b.to_json() for k, b in bands.items()}}
+    return _store(wave, sequence, kind, payload, ledger)
+
+
+def _perspective_release(
+    wave: Wave,
+    kek: bytes,
+    questionnaire: Questionnaire,
+    spec: ReviewSpec,
+    *,
+    kind: str,
+    today: date,
+    exclude_failed: bool = False,
+) -> Release:
+    """A perspective survey's release: counts by the same plan, each domain's split across
+    the rating levels coded by the same band coding (see survey.domain.perspectives)."""
+    framework = framework_for(spec.framework)
+    tally = PerspectiveTally(spec, framework.rating.keys)
+    for organisation_id, team_id, answers in opened_responses(
+        wave, kek, exclude_failed=exclude_failed
+    ):
+        tally.add(str(organisation_id), str(team_id), answers)
+    earlier = releases_of(wave.id)
+    ledgers = [json.loads(r.ledger) for r in earlier]
+    history = [Ledger.from_json(entry["groups"]) for entry in ledgers]
+    plan = plan_release(tally.cell_counts(), wave.k, history, final=kind == "final")
+    domains = [key for _, key in spec.domains]
+    coded_history = {d: [BandRelease.from_json(e["bands"][d]) for e in ledgers] for d in domains}
+    coded = code_perspective_release(plan, tally.group_counts(plan), framework, coded_history)
+    groups: dict[str, Any] = {}
+    structural = _structural_groups(wave, questionnaire)
+    for key, label in structural:
+        entry = _entry(key, label, shown=key in plan.visible) | {"scales": {}}
+        if key in plan.visible:
+            entry["n"] = plan.counts[key]
+            entry["domains"] = {d: coded[d].shown[key].to_json() for d in domains}
+        else:
+            entry["text"] = SUPPRESSED_TEXT
+        groups[str(key)] = entry
+    sequence = len(earlier) + 1
+    payload = _header(wave, questionnaire, kind=kind, sequence=sequence, today=today) | {
+        "review": {
+            "framework": framework.key,
+            "perspective": spec.perspective,
+            "categories": share_labels(framework),
+            "domains": [{"key": d, "name": framework.domain(d).name} for d in domains],
+        },
+        "scales": [],
+        "groups": groups,
+        "order": [str(key) for key, _ in structural],
+    }
+    ledger = {"groups": plan.ledger.to_json(), "bands": {d: coded[d].to_json() for d in domains}}
+    return _store(wave, sequence, kind, payload, ledger)
+
+
+def _store(
+    wave: Wave, sequence: int, kind: str, payload: dict[str, Any], ledger: dict[str, Any]
+) -> Release:
+    """Add the release and commit (once)."""
     release = Release(
         wave_id=wave.id,
         sequence=sequence,
@@ -239,6 +353,44 @@ def _comparison(previous: dict[str, Any] | None, group: str, scale: str, current
     return {"previous_wave": previous["wave"]["name"], **change}
 
 
+def _entry(key: GroupKey, label: str, *, shown: bool) -> dict[str, Any]:
+    """A group's entry in a payload, before its figures."""
+    return {
+        "key": str(key),
+        "level": key.level,
+        "id": key.id,
+        "attribute": key.attribute,
+        "value": key.value,
+        "label": label,
+        "shown": shown,
+    }
+
+
+def _header(
+    wave: Wave, questionnaire: Questionnaire, *, kind: str, sequence: int, today: date
+) -> dict[str, Any]:
+    """What every release payload starts with: the release, its wave and questionnaire."""
+    return {
+        "format": PAYLOAD_FORMAT,
+        "kind": kind,
+        "sequence": sequence,
+        "k": wave.k,
+        "made_on": today.isoformat(),
+        "synthetic": wave.synthetic,
+        "wave": {
+            "id": wave.id,
+            "name": wave.name,
+            "opens_on": wave.opens_on.isoformat(),
+            "closes_on": wave.last_day.isoformat(),
+        },
+        "questionnaire": {
+            "key": questionnaire.key,
+            "version": wave.questionnaire_version.version,
+            "title": questionnaire.title,
+        },
+    }
+
+
 def _headcounts(wave: Wave) -> dict[GroupKey, int | None]:
     """Each base group's public headcount (a parent's only when all its teams have one)."""
     by_team = {link.team_id: (link.team.organisation_id, link.headcount) for link in wave.links}
@@ -269,15 +421,7 @@ def _payload(
     headcounts = _headcounts(wave)
     groups: dict[str, Any] = {}
     for key, label in structural:
-        entry: dict[str, Any] = {
-            "key": str(key),
-            "level": key.level,
-            "id": key.id,
-            "attribute": key.attribute,
-            "value": key.value,
-            "label": label,
-            "shown": key in shown,
-        }
+        entry = _entry(key, label, shown=key in shown)
         if key not in shown:
             entry["text"] = SUPPRESSED_TEXT
         else:
@@ -294,24 +438,7 @@ def _payload(
                 )
                 entry["scales"][scale.key] = figures
         groups[str(key)] = entry
-    return {
-        "format": PAYLOAD_FORMAT,
-        "kind": kind,
-        "sequence": sequence,
-        "k": wave.k,
-        "made_on": today.isoformat(),
-        "synthetic": wave.synthetic,
-        "wave": {
-            "id": wave.id,
-            "name": wave.name,
-            "opens_on": wave.opens_on.isoformat(),
-            "closes_on": wave.last_day.isoformat(),
-        },
-        "questionnaire": {
-            "key": questionnaire.key,
-            "version": wave.questionnaire_version.version,
-            "title": questionnaire.title,
-        },
+    return _header(wave, questionnaire, kind=kind, sequence=sequence, today=today) | {
         "scales": [
             {
                 "key": s.key,

@@ -9,12 +9,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from survey import keyring
 from survey.extensions import db
 from survey.keys import KeyConfigError
 from survey.models import Wave
 from survey.release import ReleaseError, count_responses, make_release
+from survey.services import wave_admin
 from survey.services.waves import WaveError, close_wave
 
 waves_cli = AppGroup("waves", help="Survey rounds: list, close, release.")
@@ -53,13 +55,14 @@ def _wave(wave_id: int) -> Wave:
 @waves_cli.command("list")
 def waves_list() -> None:
     """List waves with their dates and release mode (no response counts)."""
-    today = _today().date()
-    for wave in db.session.scalars(select(Wave).order_by(Wave.opens_on)):
+    rows = db.session.scalars(select(Wave).order_by(Wave.opens_on)).all()
+    statuses = wave_admin.statuses(rows, _today().date())
+    for wave in rows:
         if wave.last_day < wave.opens_on:  # closed on or before its opening day
-            dates, state = f"{wave.opens_on}, cancelled before it opened", "closed"
+            dates = f"{wave.opens_on}, cancelled before it opened"
         else:
             dates = f"{wave.opens_on} to {wave.last_day}"
-            state = "open" if wave.is_open(today) else "closed or not yet open"
+        state = statuses[wave.id].label
         click.echo(f"{wave.id}\t{wave.name}\t{dates}\t{wave.release_mode}\t{state}")
 
 
@@ -79,7 +82,13 @@ def waves_close(wave_id: int) -> None:
 @click.option(
     "--interim", is_flag=True, help="An interim release (only for waves in interim mode)."
 )
-def waves_release(wave_id: int, interim: bool) -> None:
+@click.option(
+    "--exclude-failed",
+    is_flag=True,
+    help="Release without the stored responses that failed the integrity check "
+    "(after `flask keys verify` has shown what happened to them).",
+)
+def waves_release(wave_id: int, interim: bool, exclude_failed: bool) -> None:
     """Open, score and aggregate a wave's responses, and store a k-anonymous release."""
     wave = _wave(wave_id)
     try:
@@ -95,7 +104,18 @@ def waves_release(wave_id: int, interim: bool) -> None:
     try:
         with bar_widget as bar:
             progress = _CoarseProgress(bar.update)
-            release = make_release(wave, kek, kind=kind, today=_today().date(), progress=progress)
+            release = make_release(
+                wave,
+                kek,
+                kind=kind,
+                today=_today().date(),
+                progress=progress,
+                exclude_failed=exclude_failed,
+            )
     except ReleaseError as error:
         raise click.ClickException(str(error)) from None
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        reason = getattr(error, "orig", None) or type(error).__name__
+        raise click.ClickException(f"the database refused the release ({reason})") from None
     click.echo(f"made {kind} release {release.sequence} of wave {wave.id} ({wave.name})")

@@ -13,10 +13,14 @@ import pytest
 
 from config import ConfigError, DevelopmentConfig, ProductionConfig, TestingConfig, from_environment
 from survey import create_app
-from survey.keys import KeyConfigError
+from survey.keys import KeyConfigError, load_kek
 
 KEK = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-PROD = {"LANTERN_ENV": "production", "SECRET_KEY": "s" * 40, "DATABASE_URL": "sqlite://"}
+PROD = {
+    "LANTERN_ENV": "production",
+    "SECRET_KEY": "Qm3v9Tz-Lp2xW8rK5nY1cJ7hF4dS6aG0e",
+    "DATABASE_URL": "sqlite://",
+}
 
 
 def test_production_refuses_without_secret_key() -> None:
@@ -88,3 +92,64 @@ def test_a_production_start_without_secrets_stops_with_one_plain_line(tmp_path: 
     assert done.stderr.strip().splitlines() == [
         "Lantern refused to start: SECRET_KEY is not set: production refuses to start without it"
     ]
+
+
+@pytest.mark.parametrize(
+    "weak",
+    ["a", "s" * 40, "changeme" * 4, "secret-secret-secret-secret-secret"],
+    ids=["one-letter", "one-letter-repeated", "pattern", "word-repeated"],
+)
+def test_production_refuses_a_weak_secret_key_in_one_line(weak: str) -> None:
+    env = PROD | {"SECRET_KEY": weak, "LANTERN_KEK": KEK}
+    with pytest.raises(ConfigError) as refused:
+        ProductionConfig(env)
+    message = str(refused.value)
+    assert message.startswith("SECRET_KEY is too short or too regular to be a secret")
+    assert "\n" not in message and (len(weak) < 3 or weak not in message)  # never echoed
+
+
+def test_production_refuses_a_weak_integrity_key_or_pepper() -> None:
+    for name in ("LANTERN_INTEGRITY_KEY", "LANTERN_CODE_PEPPER"):
+        with pytest.raises(ConfigError, match=f"{name} is too short or too regular"):
+            ProductionConfig(PROD | {"LANTERN_KEK": KEK, name: "pepper"})
+
+
+def test_production_accepts_generated_secrets() -> None:
+    for _ in range(200):
+        env = PROD | {"LANTERN_KEK": KEK, "SECRET_KEY": secrets.token_hex(16)}
+        assert env["SECRET_KEY"] == ProductionConfig(env).SECRET_KEY
+    ProductionConfig(PROD | {"LANTERN_KEK": KEK, "SECRET_KEY": secrets.token_urlsafe(48)})
+
+
+@pytest.mark.parametrize(
+    "raw", [bytes(32), b"ab" * 16, bytes(range(8)) * 4], ids=["all-zero", "ab", "eight-bytes"]
+)
+def test_an_all_zero_or_patterned_kek_is_refused_in_one_line(raw: bytes) -> None:
+    text = base64.urlsafe_b64encode(raw).decode()
+    with pytest.raises(KeyConfigError) as refused:
+        load_kek({"LANTERN_KEK": text}, None)
+    message = str(refused.value)
+    assert "LANTERN_KEK is not a random key" in message and text not in message
+    assert "\n" not in message
+
+
+def test_a_weak_kek_stops_a_production_start_with_one_plain_line() -> None:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "LANTERN_ENV": "production",
+        "SECRET_KEY": PROD["SECRET_KEY"],
+        "DATABASE_URL": "sqlite://",
+        "LANTERN_KEK": base64.urlsafe_b64encode(bytes(32)).decode(),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("Lantern refused to start: environment variable LANTERN_KEK is not a")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,3 +110,31 @@ def test_0006_keeps_code_counts_drops_spent_codes_and_keeps_release_days(bare_ap
         for table in ("release", "single_use_code", "wave", "questionnaire_version", "team"):
             connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
         connection.execute(text("DELETE FROM organisation"))
+
+
+def test_0008_hashes_stored_session_identifiers_so_signed_in_staff_stay_signed_in(
+    bare_app: Flask,
+) -> None:
+    upgrade(revision="0006")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO user_account (id, email, display_name, password_hash, role, active,"
+                " session_token, created_at) VALUES (1, 'a@example.org', 'A', 'h', 'lead', true,"
+                " 'the-cookie-value', '2026-11-01 10:00:00+00:00')"
+            )
+        )
+    upgrade()
+    with db.engine.connect() as connection:
+        stored = connection.execute(text("SELECT session_token FROM user_account")).scalar_one()
+    assert stored == hashlib.sha256(b"the-cookie-value").hexdigest()
+    from survey.services.accounts import user_for_session
+
+    user = user_for_session("the-cookie-value")  # the cookie from before still signs in
+    assert user is not None and user.email == "a@example.org"
+    db.session.rollback()
+    downgrade(revision="0006")
+    with db.engine.begin() as connection:
+        after = connection.execute(text("SELECT session_token FROM user_account")).scalar_one()
+        assert after not in ("the-cookie-value", stored)  # cannot un-hash: everyone signs in
+        connection.execute(text("DELETE FROM user_account"))

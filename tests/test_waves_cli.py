@@ -45,7 +45,7 @@ def test_a_wave_closed_before_it_opened_is_listed_as_cancelled(
     assert waves(runner, "close", str(demo_wave.id)).exit_code == 0
     fields = waves(runner, "list").output.strip().split("\t")
     assert fields[2] == f"{days(5)}, cancelled before it opened"
-    assert fields[-1] == "closed"
+    assert fields[-1] == "closed early"
 
 
 def test_close_then_close_again_and_an_unknown_wave(

@@ -8,7 +8,10 @@ from flask import Flask, Request, request
 from flask_login import current_user
 
 from survey.access import API_PREFIX
-from survey.auth import invite  # noqa: F401  (the set-password route registers on import)
+from survey.auth import (  # noqa: F401  (routes register on import)
+    account,
+    invite,
+)
 from survey.auth.views import bp
 from survey.extensions import login
 from survey.models import User

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from survey.services.accounts import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH
+from survey.text_forms import TextForm
 
 
-class SignInForm(FlaskForm):  # type: ignore[misc]
+class SignInForm(TextForm):
     """Email, password, and where to go afterwards (checked to be a local path)."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH)])

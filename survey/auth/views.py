@@ -26,6 +26,7 @@ from survey.auth.forms import SignInForm
 from survey.extensions import limiter
 from survey.models import User
 from survey.services.accounts import authenticate, end_sessions, normalise_email
+from survey.text_forms import CONTROL_MESSAGE
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -101,8 +102,10 @@ def sign_in() -> Response | tuple[str, int]:
             session.clear()
             login_user(user)
             return redirect(safe_next(form.next.data) or _home(user), code=303)
-    # One message for every failure, so it never tells which part was wrong.
-    return _sign_in_page(form, SIGN_IN_FAILED, 422)
+    # One message for every failure, so it never tells which part was wrong; a character no
+    # email can hold (a NUL, say) is said plainly, as it tells nothing about any account.
+    unreadable = any(CONTROL_MESSAGE in field.errors for field in form)
+    return _sign_in_page(form, CONTROL_MESSAGE if unreadable else SIGN_IN_FAILED, 422)
 
 
 @bp.post("/sign-out")
@@ -115,13 +118,6 @@ def sign_out() -> Response:
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("auth.sign_in"), code=303)
-
-
-@bp.get("/account")
-@lead_or_core
-def account() -> str:
-    """The signed-in person's account: their role and the teams and organisations they hold."""
-    return render_template("auth/account.html", user=current_user, page_title="Your account")
 
 
 @bp.errorhandler(CSRFError)

@@ -16,6 +16,7 @@ from survey.domain.band_release import BandRelease
 from survey.domain.derivable import MeasureKey
 from survey.domain.disclosure import SUPPRESSED_TEXT, Ledger, Plan
 from survey.domain.groups import GroupKey
+from survey.domain.joint_audit import audit_jointly
 from survey.domain.magnitude import (
     FULL,
     WITHHELD,
@@ -25,7 +26,7 @@ from survey.domain.magnitude import (
     natural_precision,
     summary_figures,
 )
-from survey.domain.magnitude_audit import Measure, Relation, audit_magnitudes
+from survey.domain.magnitude_audit import Measure, Relation, audit_magnitudes, bucketed
 from survey.domain.questionnaire_model import Questionnaire, Scale
 from survey.domain.scale_types import Band
 
@@ -117,11 +118,13 @@ def knowns_of(scales: Mapping[str, Any], n: int) -> dict[MeasureKey, Known]:
     knowns: dict[MeasureKey, Known] = {}
     for scale_key, figures in scales.items():
         for sub in figures.get("subscales", []):
-            known = known_from_json(sub["summary"], n)
+            known = known_from_json(sub["summary"], sub["summary"].get("n", n))
             if known is not None:
                 knowns[(scale_key, sub["key"])] = known
+        # An item's mean is over the people its scale's headline covers.
+        scored = figures.get("headline", {}).get("n", n)
         for item in figures.get("items", []):
-            known = known_from_json(item, n)
+            known = known_from_json(item, scored)
             if known is not None:
                 knowns[(scale_key, ITEM + item["id"])] = known
     return knowns
@@ -167,10 +170,12 @@ def release_figures(
         }
         for groups in earlier
     ]
+    measures, relations = measures_of(questionnaire), relations_of(questionnaire)
+    cumulative = [*(ledger.cells for ledger in history), plan.ledger.cells]
     precision, coded = audit_magnitudes(
-        measures_of(questionnaire),
-        relations_of(questionnaire),
-        cumulative=[*(ledger.cells for ledger in history), plan.ledger.cells],
+        measures,
+        relations,
+        cumulative=cumulative,
         counts=[*(ledger.counts for ledger in history), plan.counts],
         earlier=released,
         natural={key: natural_precision(plan.counts[key]) for key in shown},
@@ -178,7 +183,22 @@ def release_figures(
         bands=bands,
         whole_scores=whole_scores,
     )
-    return {key: build(key, level) for key, level in precision.items()}, coded
+    # Last, every figure of every release read at once (see `joint_audit`).
+    now = {key: found for key, level in precision.items() if (found := figures(key, level))}
+    joint = audit_jointly(
+        [bucketed(m, relations, whole_scores) for m in measures],
+        cumulative=cumulative,
+        counts=[
+            *({k: ledger.counts[k] for k in ledger.shown} for ledger in history),
+            {k: plan.counts[k] for k in plan.visible},
+        ],
+        shown=[*released, now],
+        bands={s: [*(bands or {})[s][:-1], coded[s]] for s in coded},
+        headlines={m.displays: m.key for m in measures if m.displays is not None},
+        precision=precision,
+        figures=figures,
+    )
+    return {key: build(key, level) for key, level in joint.precision.items()}, joint.bands
 
 
 def whole_scores(everyone: Mapping[str, ScaleCell]) -> bool:

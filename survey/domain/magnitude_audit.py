@@ -70,6 +70,8 @@ class _Bound:
     why: set[int] = field(default_factory=set)  # families that tightened it
 
 
+# How far an imputed item value lies at least from a whole answer, less a margin.
+_GAP = 1 / 40
 # A hair of slack so float error can only make the audit more cautious.
 _EPS = 1e-9
 # How many people a remainder must be able to hold outside its band, in the family programme:
@@ -282,7 +284,7 @@ def _band_victims(
         if measure.displays is None or measure.displays not in bands:
             continue
         coded = bands[measure.displays]
-        scale = [_bucketed(m, relations, whole) for m in measures if m.key[0] == measure.key[0]]
+        scale = [bucketed(m, relations, whole) for m in measures if m.key[0] == measure.key[0]]
         sizes = counts[current]
         for family in families:
             if not all(g in coded[r].shown for _, r, g in family.terms):
@@ -320,12 +322,20 @@ def _term_key(term: Term) -> object:
     return term.coefficient, term.n, term.display, tuple(sorted(term.knowns.items()))
 
 
-def _bucketed(measure: Measure, relations: Sequence[Relation], whole: bool) -> Bucketed:
-    """A measure as the family programme sees it: bands, or answers, or its whole range."""
+def bucketed(measure: Measure, relations: Sequence[Relation], whole: bool) -> Bucketed:
+    """A measure as the family programme sees it: bands, or answers, or its whole range.
+
+    An answer is whole; where some scores were prorated (`whole` false), an item skipped
+    within a scored scale counts at the person's subscale mean, which lies strictly between
+    two answers (at least 1/20 from each: a subscale has at most 20 items), so each gap
+    between two answers is a bucket of its own.
+    """
     if measure.whole:
-        buckets = tuple(
-            (float(v), float(v)) for v in range(int(measure.low), int(measure.high) + 1)
-        )
+        values = range(int(measure.low), int(measure.high) + 1)
+        buckets = tuple((float(v), float(v)) for v in values)
+        if not whole:
+            gaps = tuple((v + _GAP, v + 1 - _GAP) for v in values[:-1])
+            buckets = tuple(sorted(buckets + gaps))
     elif measure.band_lows:
         buckets = band_buckets(measure.band_lows, measure.high, whole=whole)
     else:

@@ -1,6 +1,7 @@
 """Questionnaire definitions: load a YAML file into a validated, immutable Questionnaire.
 
-The YAML format (one file per questionnaire under questionnaires/):
+The format is documented for the core team in docs/questionnaire-format.md (also shown as
+a workspace page); in short (one file per questionnaire under questionnaires/):
 
     key: demo-sts                 # slug: lowercase letters, digits, single hyphens
     version: 1                    # whole number >= 1; bump it when the wording changes

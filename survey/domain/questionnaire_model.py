@@ -89,6 +89,17 @@ Question: TypeAlias = ScaleItem | ContextQuestion
 
 
 @dataclass(frozen=True)
+class ReviewSpec:
+    """A review questionnaire: which framework and perspective it asks, and which question
+    rates which domain. Its respondents rate the service, not themselves: no score."""
+
+    framework: str
+    perspective: str
+    easy_read: bool
+    domains: tuple[tuple[str, str], ...]  # (question id, domain key), in framework order
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     """A validated questionnaire definition, immutable once loaded."""
 
@@ -103,6 +114,8 @@ class Questionnaire:
     scales: tuple[Scale, ...]
     context: tuple[ContextQuestion, ...]
     pages: tuple[Page, ...]
+    # Set for a review (perspective) questionnaire, which has no scales and no result page.
+    review: ReviewSpec | None = None
 
     @cached_property
     def _index(self) -> dict[str, Question]:
@@ -203,6 +216,13 @@ def to_canonical_json(questionnaire: Questionnaire) -> str:
         ],
         "pages": [{"title": p.title, "questions": list(p.questions)} for p in q.pages],
     }
+    if q.review is not None:  # only then, so every screening fingerprint stays as it was
+        document["review"] = {
+            "framework": q.review.framework,
+            "perspective": q.review.perspective,
+            "easy_read": q.review.easy_read,
+            "domains": dict(q.review.domains),
+        }
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

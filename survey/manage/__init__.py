@@ -9,10 +9,17 @@ from flask import Blueprint
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 from survey.manage import (  # noqa: E402,F401  (routes register on import)
+    accounts,
+    alliance,
+    audit_log,
+    codes,
     free_text,
     home,
+    keys,
     membership,
     poster,
+    questionnaire_editor,
+    questionnaire_format,
     questionnaires,
     signposting,
     waves,

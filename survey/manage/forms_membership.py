@@ -8,12 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey.models import SECTORS
 from survey.services.accounts import MAX_EMAIL_LENGTH
 from survey.services.membership import NAME_MAX, PERSON_NAME_MAX, PLEDGE_STATUSES
+from survey.text_forms import TextForm
 
 # The same shape the accounts service accepts; the message says what is expected.
 EMAIL_SHAPE = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
@@ -37,6 +46,21 @@ def attach_error(form: FlaskForm, field: str, message: str) -> None:
         form.form_errors.append(message)
 
 
+class ChoicesField(SelectMultipleField):  # type: ignore[misc]
+    """Several choices from a list; an empty choice counts as none, an unknown one is refused."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Drop empty values (a blank option) before reading the choices."""
+        super().process_formdata([value for value in valuelist if value])
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        """Refuse a value that is not among the choices, in the project's own words."""
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError("Not a valid choice.") from None
+
+
 def _name(label: str, longest: int = NAME_MAX) -> StringField:
     return StringField(
         label,
@@ -48,7 +72,7 @@ def _name(label: str, longest: int = NAME_MAX) -> StringField:
     )
 
 
-class OrganisationForm(FlaskForm):  # type: ignore[misc]
+class OrganisationForm(TextForm):
     """A member organisation: name, sector, when it joined, and its pledge or memorandum."""
 
     name = _name("Name")
@@ -69,13 +93,13 @@ class OrganisationForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class TeamForm(FlaskForm):  # type: ignore[misc]
+class TeamForm(TextForm):
     """A team's name (unique within its organisation)."""
 
     name = _name("Team name")
 
 
-class InviteForm(FlaskForm):  # type: ignore[misc]
+class InviteForm(TextForm):
     """A new team lead: who they are and the first team or organisation they may see."""
 
     display_name = _name("Name", PERSON_NAME_MAX)
@@ -88,24 +112,26 @@ class InviteForm(FlaskForm):  # type: ignore[misc]
         ],
         filters=[strip],
     )
-    access = SelectField(
+    access = ChoicesField(
         "Access to",
+        coerce=str,
         validators=[DataRequired("Choose a team or an organisation.")],
-        description="An organisation includes all its teams, now and later.",
+        description="An organisation includes all its teams, now and later. To give several "
+        "at once, hold Ctrl (⌘ on a Mac) while choosing.",
     )
 
 
-class AccessForm(FlaskForm):  # type: ignore[misc]
+class AccessForm(TextForm):
     """Grant a lead access to one more team or organisation."""
 
     access = SelectField("Give access to", validators=[DataRequired("Choose one from the list.")])
 
 
-class WithdrawForm(FlaskForm):  # type: ignore[misc]
+class WithdrawForm(TextForm):
     """Withdraw one grant, named by its hidden value (e.g. "team:3")."""
 
     access = HiddenField(validators=[DataRequired(), Length(max=40)])
 
 
-class ConfirmForm(FlaskForm):  # type: ignore[misc]
+class ConfirmForm(TextForm):
     """A button that changes something: only the CSRF token."""

@@ -6,16 +6,17 @@ only that something usable was sent.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from survey.text_forms import TextForm
 
 # Leaves room inside the app's 64 KiB request limit for the rest of the form.
 MAX_SOURCE_CHARACTERS = 60_000
 
 
-class UploadForm(FlaskForm):  # type: ignore[misc]
+class UploadForm(TextForm):
     """A questionnaire YAML file."""
 
     file = FileField(
@@ -27,7 +28,7 @@ class UploadForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class EditForm(FlaskForm):  # type: ignore[misc]
+class EditForm(TextForm):
     """A questionnaire's YAML, edited in the page; a change is stored as a new version."""
 
     source = TextAreaField(
@@ -42,7 +43,7 @@ class EditForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class WordingForm(FlaskForm):  # type: ignore[misc]
+class WordingForm(TextForm):
     """Licensed item wording for one scale of a questionnaire version."""
 
     scale = SelectField("Scale", validators=[DataRequired("Choose a scale.")])

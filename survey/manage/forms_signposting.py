@@ -26,6 +26,7 @@ from wtforms.validators import (
 from survey.domain.templates import STSS
 from survey.manage.forms_membership import select_choices, strip
 from survey.services.signposting_admin import dialable, web_address
+from survey.text_forms import TextForm
 
 ALLIANCE = ""
 
@@ -73,7 +74,7 @@ def _text(label: str, longest: int, missing: str = "") -> StringField:
     )
 
 
-class ResourceForm(FlaskForm):  # type: ignore[misc]
+class ResourceForm(TextForm):
     """One support route, as a respondent will see it on their result page."""
 
     organisation_id = SelectField("Shown to", default=ALLIANCE)

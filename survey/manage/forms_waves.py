@@ -6,9 +6,8 @@ field; the service functions check the same rules again, so a view can never ski
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,7 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from survey.domain.disclosure import MIN_K
-from survey.services.codes import MAX_BATCH
+from survey.services.wave_admin import date_today
+from survey.text_forms import TextForm
 
 MAX_K = 100
 RELEASE_MODES = [
@@ -34,10 +34,10 @@ RELEASE_MODES = [
 
 def today() -> date:
     """The date the forms check against (UTC, as the respondent pages do)."""
-    return datetime.now(UTC).date()
+    return date_today()
 
 
-class OpenWaveForm(FlaskForm):  # type: ignore[misc]
+class OpenWaveForm(TextForm):
     """What the core team chooses when opening a wave."""
 
     name = StringField(
@@ -53,6 +53,10 @@ class OpenWaveForm(FlaskForm):  # type: ignore[misc]
         validators=[InputRequired("Choose a questionnaire version.")],
     )
     teams = SelectMultipleField("Teams", coerce=int)
+    # Whole groups at once: every team, every team of a sector, every team of an organisation.
+    all_teams = BooleanField("Every team of the alliance")
+    sectors = SelectMultipleField("By sector", coerce=str)
+    organisations = SelectMultipleField("By organisation", coerce=int)
     opens_on = DateField(
         "Opens on",
         description="The first day the links take responses.",
@@ -84,9 +88,10 @@ class OpenWaveForm(FlaskForm):  # type: ignore[misc]
     )
 
     def validate_teams(self, field: SelectMultipleField) -> None:
-        """At least one team."""
-        if not field.data:
-            raise ValidationError("Choose at least one team.")
+        """At least one team, chosen one by one or as a group."""
+        groups = self.all_teams.data or self.sectors.data or self.organisations.data
+        if not field.data and not groups:
+            raise ValidationError("Choose at least one team, an organisation or a sector.")
 
     def validate_closes_on(self, field: DateField) -> None:
         """Not before the opening date, and not already past."""
@@ -98,7 +103,15 @@ class OpenWaveForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError("The closing date has already passed.")
 
 
-class ExtendForm(FlaskForm):  # type: ignore[misc]
+class ReleaseForm(TextForm):
+    """Confirm a release; after an integrity refusal, optionally without the failing rows."""
+
+    exclude_failed = BooleanField(
+        "Release without the stored responses that failed the integrity check"
+    )
+
+
+class ExtendForm(TextForm):
     """A later closing date."""
 
     closes_on = DateField(
@@ -108,18 +121,14 @@ class ExtendForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class CodesForm(FlaskForm):  # type: ignore[misc]
-    """How many single-use codes to make for which team."""
+class VoidCodesForm(TextForm):
+    """The void key printed at the top of a sheet of codes."""
 
-    team = SelectField("Team", coerce=int, validators=[InputRequired("Choose a team.")])
-    count = IntegerField(
-        "How many codes",
-        description="One per person who may take part, plus a few spare.",
-        default=30,
+    void_key = StringField(
+        "Void key printed on the sheet",
+        description="Four groups of letters and digits, like ACDEF-GHJKM-NPRTW-XY346.",
         validators=[
-            InputRequired(f"Enter a number from 1 to {MAX_BATCH}."),
-            NumberRange(
-                min=1, max=MAX_BATCH, message=f"Make from 1 to {MAX_BATCH} codes at a time."
-            ),
+            DataRequired("Enter the void key printed at the top of the sheet."),
+            Length(max=40, message="The void key is 20 letters and digits."),
         ],
     )

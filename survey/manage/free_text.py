@@ -11,6 +11,7 @@ from survey.extensions import db
 from survey.keys import KeyConfigError
 from survey.manage import bp
 from survey.models import Wave
+from survey.release import ReleaseError
 from survey.services.accounts import record_event
 from survey.services.free_text import free_text
 
@@ -22,8 +23,8 @@ def wave_free_text(wave_id: int) -> tuple[str, int]:
     wave = db.session.get(Wave, wave_id) or abort(404)
     try:
         kek = keyring.configured_kek(current_app.config)
-    except KeyConfigError:
+        groups = free_text(wave, kek)
+    except (KeyConfigError, ReleaseError):  # no key, or it cannot unwrap this wave's key
         return render_template("manage/free_text.html", wave=wave, groups=None, key_error=True), 503
-    groups = free_text(wave, kek)
     record_event("free text viewed", user=current_user, target=f"wave:{wave.id}")
     return render_template("manage/free_text.html", wave=wave, groups=groups, key_error=False), 200

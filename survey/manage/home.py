@@ -6,10 +6,12 @@ from flask import render_template
 
 from survey.access import role_required
 from survey.manage import bp
+from survey.manage.forms_waves import today
+from survey.services.reminders import reminders
 
 
 @bp.get("/")
 @role_required("core")
 def home() -> str:
-    """The workspace overview."""
-    return render_template("manage/home.html")
+    """The workspace overview: reminders first, then every area."""
+    return render_template("manage/home.html", reminders=reminders(today()), today=today())

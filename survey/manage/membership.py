@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from survey.access import role_required, signed_in_user
@@ -26,9 +26,6 @@ from survey.manage.forms_membership import (
 from survey.models import Organisation, Team, User
 from survey.services import accounts, lead_access, membership
 from survey.services.membership import IssuedInvitation, MembershipError, OrganisationDetails
-
-# The one-time link waits in the session only between the post and the page that shows it.
-_LINK_KEY = "manage_invitation_link"
 
 
 def _page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
@@ -216,7 +213,7 @@ def invite_lead() -> ResponseReturnValue:
             issued = lead_access.invite_lead(
                 form.email.data or "",
                 form.display_name.data or "",
-                form.access.data or "",
+                form.access.data or [],
                 actor=signed_in_user(),
             )
         except MembershipError as error:
@@ -228,18 +225,24 @@ def invite_lead() -> ResponseReturnValue:
 
 
 def _show_link_once(issued: IssuedInvitation) -> ResponseReturnValue:
-    session[_LINK_KEY] = {"user_id": issued.user.id, "link": issued.link}
-    return _see("manage.invitation_link", user_id=issued.user.id)
+    """The link goes out in this response only: never into the (signed, readable) cookie."""
+    page = render_template(
+        "manage/membership/link.html",
+        lead=issued.user,
+        link=issued.link,
+        page_title="Set-password link",
+    )
+    response = make_response(page, 200)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/leads/<int:user_id>/link")
 @role_required("core")
 def invitation_link(user_id: int) -> ResponseReturnValue:
-    """Show a new set-password link once; reloading the page shows it no more."""
+    """After the link was shown (only in the response that made it): how to make a new one."""
     lead = _lead(user_id)
-    waiting = session.pop(_LINK_KEY, None)
-    link = waiting["link"] if waiting and waiting.get("user_id") == lead.id else None
-    return _page("link.html", lead=lead, link=link, page_title="Set-password link")
+    return _page("link.html", lead=lead, link=None, page_title="Set-password link")
 
 
 @bp.post("/leads/<int:user_id>/link")

@@ -20,6 +20,8 @@ from survey.domain.questionnaire import (
     Questionnaire,
     QuestionnaireError,
 )
+from survey.domain.questionnaire_problems import plain_problems
+from survey.domain.yaml_checks import parse_yaml
 from survey.extensions import db
 from survey.manage import bp
 from survey.manage.forms_questionnaires import EditForm, UploadForm, WordingForm
@@ -64,7 +66,7 @@ def questionnaires() -> str:
     )
 
 
-def _show_stored(stored: Stored) -> Page:
+def show_stored(stored: Stored) -> Page:
     """Say what was stored (new version or an identical one reused) and show it."""
     flash(_stored_message(stored))
     return redirect(url_for("manage.questionnaire", version_id=stored.version.id), code=303)
@@ -77,10 +79,15 @@ def _stored_message(stored: Stored) -> str:
     return f"Stored as {row.key} version {row.version}. Waves already open keep their version."
 
 
-def problem_text(error: QuestionnaireError) -> str:
-    """A questionnaire problem in one sentence that names the file and the field."""
-    where = f"{error.source}, at {error.path}" if error.path else error.source
-    return f"In {where}: {error.message}"
+def problem_texts(error: QuestionnaireError, source: str | None = None) -> list[str]:
+    """Every problem of a questionnaire, each a plain sentence naming its place and file."""
+    document: object = None
+    if source is not None:
+        try:
+            document = parse_yaml(source, error.source)
+        except QuestionnaireError:
+            document = None  # a syntax error: the sentence names the line instead
+    return plain_problems(error, document)
 
 
 def _uploaded(file: FileStorage) -> tuple[bytes, str]:
@@ -95,14 +102,16 @@ def upload_questionnaire() -> Page:
     form = UploadForm()
     if form.validate_on_submit():
         data, name = _uploaded(form.file.data)
+        source: str | None = None
         try:
+            source = decode(data, name)
             stored = store_source(
-                decode(data, name), name, actor=signed_in_user(), action="questionnaire uploaded"
+                source, name, actor=signed_in_user(), action="questionnaire uploaded"
             )
         except QuestionnaireError as problem:
-            form.file.errors = [*form.file.errors, problem_text(problem)]
+            form.file.errors = [*form.file.errors, *problem_texts(problem, source)]
         else:
-            return _show_stored(stored)
+            return show_stored(stored)
     page = render_template(
         "manage/questionnaires/upload.html",
         form=form,
@@ -175,9 +184,9 @@ def edit_questionnaire(version_id: int) -> Page:
                 form.source.data, label, actor=signed_in_user(), action="questionnaire edited"
             )
         except QuestionnaireError as problem:
-            form.source.errors = [*form.source.errors, problem_text(problem)]
+            form.source.errors = [*form.source.errors, *problem_texts(problem, form.source.data)]
         else:
-            return _show_stored(stored)
+            return show_stored(stored)
     page = render_template(
         "manage/questionnaires/edit.html",
         version=version,
@@ -201,9 +210,9 @@ def import_questionnaire_wording(version_id: int) -> Page:
         try:
             stored = import_wording(version, form.scale.data, data, name, actor=signed_in_user())
         except QuestionnaireError as problem:
-            form.file.errors = [*form.file.errors, problem_text(problem)]
+            form.file.errors = [*form.file.errors, *problem_texts(problem)]
         else:
-            return _show_stored(stored)
+            return show_stored(stored)
     page = render_template(
         "manage/questionnaires/wording.html",
         version=version,

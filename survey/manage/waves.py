@@ -11,22 +11,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import groupby
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from survey import keyring
 from survey.access import role_required, signed_in_user
+from survey.domain.wave_state import State, dates_text
 from survey.extensions import db
 from survey.keys import KeyConfigError
 from survey.manage import bp
 from survey.manage.forms_membership import ConfirmForm
-from survey.manage.forms_waves import ExtendForm, OpenWaveForm, today
+from survey.manage.forms_waves import ExtendForm, OpenWaveForm, ReleaseForm, today
 from survey.manage.poster import public_url
 from survey.models import Organisation, QuestionnaireVersion, SurveyLink, Team, Wave
-from survey.release import ReleaseError, releases_of
+from survey.release import IntegrityRefusal, ReleaseError, releases_of
 from survey.services import wave_admin
 from survey.services.codes import codes_made
 from survey.services.waves import WaveError, WavePlan
@@ -35,6 +37,7 @@ from survey.services.waves import close_wave as close_wave_now
 Page = ResponseReturnValue
 DEFAULT_WEEKS_OPEN = 4
 NO_KEY = "The key-encryption key is not available to this server, so nothing was changed."
+DATABASE_FAILED = "The database could not complete the release, so nothing was released."
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,11 @@ class TeamRow:
     codes: int
     stopped_links: int
     latest: SurveyLink
+
+    @property
+    def headcount(self) -> int | None:
+        """How many staff the team has in this wave, if recorded."""
+        return self.latest.headcount
 
 
 def _sentence(message: str) -> str:
@@ -77,13 +85,13 @@ def _rows(wave: Wave) -> list[TeamRow]:
 def waves() -> str:
     """Every wave, newest first; archived ones apart."""
     rows = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc(), Wave.id.desc())).all()
-    now = today()
     return render_template(
         "manage/waves/index.html",
         current=[wave for wave in rows if not wave.archived],
         archived=[wave for wave in rows if wave.archived],
-        state=lambda wave: wave_admin.state(wave, now),
-        closed_on=wave_admin.closed_on,
+        statuses=wave_admin.statuses(rows, today()),
+        latest=wave_admin.latest_releases([wave.id for wave in rows]),
+        dates_text=dates_text,
         page_title="Waves",
     )
 
@@ -95,9 +103,24 @@ def _team_groups() -> list[tuple[Organisation, list[Team]]]:
     return [(org, list(members)) for org, members in groupby(teams, key=lambda t: t.organisation)]
 
 
-def _plan(form: OpenWaveForm) -> WavePlan:
+def _chosen(form: OpenWaveForm, groups: list[tuple[Organisation, list[Team]]]) -> list[Team]:
+    """Every team chosen: one by one, by organisation, by sector, or all of them."""
+    organisations = set(form.organisations.data or [])
+    sectors = set(form.sectors.data or [])
+    single = set(form.teams.data or [])
+    return [
+        team
+        for org, teams in groups
+        for team in teams
+        if form.all_teams.data
+        or org.id in organisations
+        or org.sector in sectors
+        or team.id in single
+    ]
+
+
+def _plan(form: OpenWaveForm, teams: list[Team]) -> WavePlan:
     questionnaire = db.session.get(QuestionnaireVersion, form.questionnaire.data)
-    teams = db.session.scalars(select(Team).where(Team.id.in_(form.teams.data))).all()
     if questionnaire is None:
         raise WaveError("choose a questionnaire version")
     return WavePlan(
@@ -126,14 +149,22 @@ def open_wave() -> Page:
     ]
     groups = _team_groups()
     form.teams.choices = [SelectChoice(team.id, team.name) for _, teams in groups for team in teams]
+    form.organisations.choices = [SelectChoice(org.id, org.name) for org, _ in groups]
+    sectors = sorted({org.sector for org, _ in groups})
+    form.sectors.choices = [SelectChoice(sector, sector) for sector in sectors]
     if not form.is_submitted():
         form.opens_on.data = today()
         form.closes_on.data = today() + timedelta(weeks=DEFAULT_WEEKS_OPEN)
+        preset = request.args.get("organisation", type=int)
+        form.organisations.data = [preset] if preset else []
     if form.validate_on_submit():
         try:
             kek = keyring.configured_kek(current_app.config)
             wave = wave_admin.open_new_wave(
-                _plan(form), kek, uses_codes=bool(form.uses_codes.data), actor=signed_in_user()
+                _plan(form, _chosen(form, groups)),
+                kek,
+                uses_codes=bool(form.uses_codes.data),
+                actor=signed_in_user(),
             )
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
@@ -146,7 +177,12 @@ def open_wave() -> Page:
         "manage/waves/new.html",
         form=form,
         groups=groups,
+        sectors=[
+            (sector, sum(len(t) for o, t in groups if o.sector == sector)) for sector in sectors
+        ],
         chosen=set(form.teams.data or []),
+        chosen_orgs=set(form.organisations.data or []),
+        chosen_sectors=set(form.sectors.data or []),
         page_title="Open a wave",
     )
     return page, 422 if form.errors else 200
@@ -156,23 +192,70 @@ def open_wave() -> Page:
 @role_required("core")
 def wave(wave_id: int) -> str:
     """A wave: its dates and state, each team's link and progress, and its releases."""
-    found = db.get_or_404(Wave, wave_id)
-    now = today()
-    return render_template(
+    return _wave_page(db.get_or_404(Wave, wave_id), {}, {})[0]
+
+
+def _wave_page(
+    found: Wave, typed: dict[int, str], errors: dict[int, str], status: int = 200
+) -> tuple[str, int]:
+    now = wave_admin.status(found, today())
+    page = render_template(
         "manage/waves/wave.html",
         wave=found,
-        state=wave_admin.state(found, now),
-        closed_on=wave_admin.closed_on(found),
+        status=now,
+        dates=dates_text(found, now.closed_on),
         rows=_rows(found),
         releases=releases_of(found.id),
-        release_kind=wave_admin.release_kind(found, now),
+        typed=typed,
+        headcount_errors=errors,
         page_title=found.name,
     )
+    return page, status
+
+
+@bp.post("/waves/<int:wave_id>/headcounts")
+@role_required("core")
+def wave_headcounts(wave_id: int) -> Page:
+    """Record how many staff each team of the wave has (the response rate's denominator)."""
+    found = db.get_or_404(Wave, wave_id)
+    if not ConfirmForm().validate_on_submit():
+        flash("The form had expired, so nothing was saved. Please try again.")
+        return redirect(url_for("manage.wave", wave_id=found.id, _anchor="headcounts"), code=303)
+    typed = {
+        team.id: request.form.get(f"headcount-{team.id}", "").strip()
+        for team in wave_admin.teams_of(found)
+    }
+    errors = {
+        team_id: "Enter a whole number of staff, or leave it empty if not known."
+        for team_id, text in typed.items()
+        if text and not (text.isdigit() and int(text) <= wave_admin.HEADCOUNT_MAX)
+    }
+    if errors:
+        return _wave_page(found, typed, errors, 422)
+    counts = {team_id: int(text) if text else None for team_id, text in typed.items()}
+    try:
+        changed = wave_admin.set_headcounts(found, counts, today(), actor=signed_in_user())
+    except WaveError as error:
+        flash(_sentence(str(error)))
+    else:
+        flash(f"Headcounts saved for {changed} team{'' if changed == 1 else 's'}.")
+    return redirect(url_for("manage.wave", wave_id=found.id, _anchor="headcounts"), code=303)
 
 
 def _confirm(
-    wave: Wave, form: ConfirmForm, *, title: str, explain: list[str], button: str, action: str
+    wave: Wave,
+    form: ConfirmForm,
+    *,
+    title: str,
+    explain: list[str],
+    button: str,
+    action: str,
+    refusal: str | None = None,
+    offer_exclude: bool = False,
 ) -> tuple[str, int]:
+    """The page that asks before a change; with a refusal, it says why the change cannot be."""
+    if refusal is not None and not form.form_errors:
+        form.form_errors.append(refusal)
     page = render_template(
         "manage/waves/confirm.html",
         wave=wave,
@@ -181,9 +264,30 @@ def _confirm(
         explain=explain,
         button=button,
         action=action,
+        refused=refusal is not None,
         page_title=title,
+        offer_exclude=offer_exclude,
     )
-    return page, 422 if form.errors else 200
+    if form.is_submitted():
+        return page, 422 if form.errors else 200
+    return page, 409 if refusal is not None else 200
+
+
+def _refusal(wave: Wave, allowed: str, why: str) -> str | None:
+    """Why an action is impossible in the wave's state (None when it is allowed)."""
+    now = wave_admin.status(wave, today())
+    return None if getattr(now, allowed) else _sentence(f"The wave is {now.label}, so {why}")
+
+
+def _release_refusal(wave: Wave) -> str | None:
+    now = wave_admin.status(wave, today())
+    if now.release_kind is not None:
+        return None
+    if now.state is State.RELEASED:
+        return "This wave has had its final release; releases are never remade."
+    if now.state is State.OPEN:
+        return "The wave is still open, and it is released once, when it closes."
+    return _sentence(f"The wave is {now.label}, so no release can be made now")
 
 
 def _done(wave: Wave, message: str) -> Response:
@@ -203,7 +307,11 @@ def close_wave(wave_id: int) -> Page:
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
         else:
-            return _done(found, f"Closed {found.name}. Its links take no more responses.")
+            return _done(
+                found,
+                f"Closed {found.name}. Its links take no more responses. "
+                "The final release can be made now.",
+            )
     return _confirm(
         found,
         form,
@@ -215,6 +323,7 @@ def close_wave(wave_id: int) -> Page:
         ],
         button="Close the wave now",
         action=url_for("manage.close_wave", wave_id=found.id),
+        refusal=_refusal(found, "can_close", "it takes no responses, so it cannot be closed"),
     )
 
 
@@ -263,6 +372,7 @@ def archive_wave(wave_id: int) -> Page:
         ],
         button="Archive the wave",
         action=url_for("manage.archive_wave", wave_id=found.id),
+        refusal=_refusal(found, "can_archive", "close it before archiving it"),
     )
 
 
@@ -271,16 +381,30 @@ def archive_wave(wave_id: int) -> Page:
 def release_wave(wave_id: int) -> Page:
     """Make the wave's next release: final after it closes, interim in interim mode."""
     found = db.get_or_404(Wave, wave_id)
-    kind = wave_admin.release_kind(found, today())
-    form = ConfirmForm()
+    kind = wave_admin.status(found, today()).release_kind or "final"
+    form = ReleaseForm()
+    refused = False
     if form.validate_on_submit():
         try:
             kek = keyring.configured_kek(current_app.config)
-            release = wave_admin.release_wave(found, kek, today(), actor=signed_in_user())
+            release = wave_admin.release_wave(
+                found,
+                kek,
+                today(),
+                actor=signed_in_user(),
+                exclude_failed=bool(form.exclude_failed.data),
+            )
         except KeyConfigError:
             form.form_errors.append(NO_KEY)
+        except IntegrityRefusal as error:
+            form.form_errors.append(_sentence(error.summary))
+            refused = True
         except ReleaseError as error:
             form.form_errors.append(_sentence(str(error)))
+        except SQLAlchemyError:
+            # Nothing is stored before the release's one commit; say so, never a 500.
+            db.session.rollback()
+            form.form_errors.append(DATABASE_FAILED)
         else:
             return _done(found, f"Made {release.kind} release {release.sequence} of {found.name}.")
     return _confirm(
@@ -297,6 +421,8 @@ def release_wave(wave_id: int) -> Page:
         ],
         button=f"Make the {kind} release",
         action=url_for("manage.release_wave", wave_id=found.id),
+        refusal=_release_refusal(found),
+        offer_exclude=refused or bool(form.exclude_failed.data),
     )
 
 
@@ -323,6 +449,7 @@ def rotate_link(link_id: int) -> Page:
         ],
         button="Stop this link and make a new one",
         action=url_for("manage.rotate_link", link_id=link.id),
+        refusal=_refusal(link.wave, "taking_responses", "its links cannot be changed"),
     )
 
 
@@ -349,4 +476,5 @@ def revoke_link(link_id: int) -> Page:
         ],
         button="Stop this link",
         action=url_for("manage.revoke_link", link_id=link.id),
+        refusal=_refusal(link.wave, "taking_responses", "its links have already stopped"),
     )

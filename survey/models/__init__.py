@@ -7,6 +7,8 @@ from survey.models.accounts import (
     LeadGrant,
     User,
     new_session_token,
+    session_digest,
+    unusable_session,
 )
 from survey.models.core import (
     SECTORS,
@@ -14,6 +16,7 @@ from survey.models.core import (
     PendingResponse,
     QuestionnaireVersion,
     Response,
+    ResponseTally,
     SignpostResource,
     SurveyLink,
     Team,
@@ -23,21 +26,36 @@ from survey.models.core import (
     new_response_id,
     utcnow,
 )
+from survey.models.journey import (
+    ENGAGEMENT_KINDS,
+    REVIEW_KINDS,
+    DomainRating,
+    EngagementSession,
+    Review,
+    ReviewWave,
+)
+from survey.models.keychecks import KeyCheck
 from survey.models.plans import ACTION_STATUSES, FOUR_RS, Action, ActionComment
 from survey.models.releases import Release, ReleaseImmutable
-from survey.models.workspace import CodeTally, Invitation, SingleUseCode
+from survey.models.workspace import CodeBatch, CodeTally, Invitation, SingleUseCode
 
 __all__ = [
     "ACTION_STATUSES",
+    "ENGAGEMENT_KINDS",
     "FOUR_RS",
+    "REVIEW_KINDS",
     "ROLES",
     "SECTORS",
     "Action",
     "ActionComment",
     "ApiToken",
     "AuditEvent",
+    "CodeBatch",
     "CodeTally",
+    "DomainRating",
+    "EngagementSession",
     "Invitation",
+    "KeyCheck",
     "LeadGrant",
     "Organisation",
     "PendingResponse",
@@ -45,6 +63,9 @@ __all__ = [
     "Release",
     "ReleaseImmutable",
     "Response",
+    "ResponseTally",
+    "Review",
+    "ReviewWave",
     "SignpostResource",
     "SingleUseCode",
     "SurveyLink",
@@ -55,5 +76,7 @@ __all__ = [
     "new_link_token",
     "new_response_id",
     "new_session_token",
+    "session_digest",
+    "unusable_session",
     "utcnow",
 ]

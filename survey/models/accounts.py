@@ -6,6 +6,7 @@ leads only, and no table stores a network address.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 
@@ -30,6 +31,16 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def session_digest(token: str) -> str:
+    """What is stored of a session identifier: its SHA-256, so a database copy signs no one in."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def unusable_session() -> str:
+    """A stored digest no cookie matches: the account has no live session."""
+    return session_digest(new_session_token())
+
+
 class User(db.Model):  # type: ignore[name-defined,misc]
     """A person who signs in: a core-team member or a team lead."""
 
@@ -44,8 +55,9 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
-    # What the session cookie carries instead of the id, so sessions can be revoked.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    # The SHA-256 of what the session cookie carries instead of the id (see session_digest),
+    # so sessions can be revoked and a copy of the database holds no live session.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=unusable_session)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     grants: Mapped[list[LeadGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -68,8 +80,8 @@ class User(db.Model):  # type: ignore[name-defined,misc]
         return False
 
     def get_id(self) -> str:
-        """The session identifier Flask-Login keeps in the cookie."""
-        return self.session_token
+        """The session identifier Flask-Login keeps in the cookie (never stored, only its hash)."""
+        return str(self.__dict__.get("session_key", ""))
 
 
 class LeadGrant(db.Model):  # type: ignore[name-defined,misc]
@@ -101,6 +113,8 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     label: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked: Mapped[bool] = mapped_column(default=False)
+    # The ISO week ("2026-W49") the token was last used in: enough to spot a stale token.
+    last_used_week: Mapped[str | None] = mapped_column(String(8))
     user: Mapped[User] = relationship()
 
 

@@ -70,10 +70,15 @@ class Team(db.Model):  # type: ignore[name-defined,misc]
     """A team inside an organisation; survey links are issued per team."""
 
     __tablename__ = "team"
-    __table_args__ = (UniqueConstraint("organisation_id", "name", name="org_team_name"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name", name="org_team_name"),
+        CheckConstraint("headcount >= 0", name="headcount_non_negative"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # How many staff the team usually has: copied into each new wave's link (`SurveyLink`).
+    headcount: Mapped[int | None] = mapped_column(Integer)
     organisation: Mapped[Organisation] = relationship(back_populates="teams")
 
 
@@ -137,6 +142,9 @@ class Wave(WaveCalendar, db.Model):  # type: ignore[name-defined,misc]
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
     kek_id: Mapped[str] = mapped_column(String(32))
+    # HMAC of the public key under the integrity secret (not in the database): the
+    # respondent path refuses to seal to a key without a matching tag.
+    public_key_tag: Mapped[bytes | None] = mapped_column(LargeBinary)
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     links: Mapped[list[SurveyLink]] = relationship(back_populates="wave")
 
@@ -170,6 +178,9 @@ class _SealedRow:
     questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
     iso_week: Mapped[str] = mapped_column(String(8))
     sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # HMAC over the row's facts and sealed bytes (survey/domain/integrity.py): a row without
+    # a matching tag was not written by Lantern, or was altered or moved.
+    tag: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 def _sealed_row_checks() -> tuple[Any, ...]:
@@ -199,6 +210,20 @@ class PendingResponse(_SealedRow, db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "pending_response"
     __table_args__ = _sealed_row_checks()
+
+
+class ResponseTally(db.Model):  # type: ignore[name-defined,misc]
+    """How many responses Lantern stored for a wave, and the XOR of their tags, tagged.
+
+    Updated in the transaction that stores each response, so a deleted row leaves the
+    tally ahead of the rows. It names no response and orders none.
+    """
+
+    __tablename__ = "response_tally"
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), primary_key=True)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    digest: Mapped[bytes] = mapped_column(LargeBinary)
+    tag: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class UsedForm(db.Model):  # type: ignore[name-defined,misc]

@@ -7,9 +7,9 @@ codes each team was given, never which response spent one or when.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import db
@@ -62,3 +62,24 @@ class CodeTally(db.Model):  # type: ignore[name-defined,misc]
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
     made: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CodeBatch(db.Model):  # type: ignore[name-defined,misc]
+    """One printed sheet of a team's codes: its size and day, and the hash of its void key.
+
+    No code row names its batch. The sheet's codes are derived from a void key printed on
+    the sheet, which the server never keeps (only its peppered hash, to check it), so the
+    server cannot tell which batch a live or spent code came from, nor show the sheet again;
+    whoever holds the sheet can void it.
+    """
+
+    __tablename__ = "code_batch"
+    __table_args__ = (CheckConstraint("size >= 1", name="size_positive"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    made_on: Mapped[date] = mapped_column(Date)
+    voided_on: Mapped[date | None] = mapped_column(Date)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    team: Mapped[Team] = relationship()

@@ -8,6 +8,7 @@ from flask import abort, current_app, make_response, render_template, request, s
 
 from survey.access import public
 from survey.domain.feedback import NEXT_STEPS, NOT_A_DIAGNOSIS, feedback_for
+from survey.domain.frameworks import Perspective
 from survey.domain.questionnaire_model import AnswerError, Answers, Questionnaire
 from survey.domain.scoring import score_questionnaire
 from survey.errors import render_error
@@ -16,9 +17,14 @@ from survey.question_pages import carried, from_the_wire, shown_page
 from survey.respond import bp, formkey
 from survey.respond.forms import ANSWER_PREFIX, StepForm
 from survey.services.codes import CodeRejected, code_is_live
+from survey.services.frameworks import framework_for
+from survey.services.integrity import WaveKeyRefused
 from survey.services.questionnaires import definition_by_fingerprint
 from survey.services.responses import LiveLink, ReplayedForm, find_link, record_response
 from survey.services.signposting import routes_for
+
+# The wave's key or tally in the database is not the one Lantern made: seal nothing to it.
+_NOT_STORED = "Nothing was stored. Please try again later."
 
 
 def _today() -> datetime:
@@ -119,6 +125,16 @@ def _welcome_page(
 ) -> str:
     """The welcome page; back from the questions (`answers` given), it carries every one."""
     hidden = [] if answers is None else carried(q, answers, ANSWER_PREFIX)
+    if q.review is not None:
+        return render_template(
+            "respond/review_welcome.html",
+            link=link,
+            q=q,
+            form=form,
+            hidden=hidden,
+            perspective=_perspective(q),
+            page_title=q.title,
+        )
     return render_template(
         "respond/welcome.html",
         link=link,
@@ -184,11 +200,35 @@ def step(token: str) -> tuple[str, int]:
         record_response(link, answers, nonce, _today().date(), code=code or None)
     except ReplayedForm:
         return render_error(409)
+    except WaveKeyRefused:
+        return render_error(503, "We could not save your answers", _NOT_STORED)
     except CodeRejected:
         # Keep the answers in the form, so another code can be tried without losing them.
         return _welcome_page(link, q, form, answers, bad_code=True), 422
     session.clear()  # no cookie outlives the form
+    if q.review is not None:
+        return _thanks_page(link, q), 200
     return _result_page(link, q, answers), 200
+
+
+def _perspective(q: Questionnaire) -> Perspective:
+    """The framework's words for a perspective survey's respondents (why, thanks)."""
+    review = q.review
+    if review is None:
+        raise ValueError(f"{q.key} is not a review questionnaire")
+    return framework_for(review.framework).perspective(review.perspective)
+
+
+def _thanks_page(link: LiveLink, q: Questionnaire) -> str:
+    """The end of a perspective survey: no personal result (they rated the service)."""
+    always, local = routes_for(link.organisation_id, 0)
+    return render_template(
+        "respond/review_thanks.html",
+        perspective=_perspective(q),
+        always=always,
+        local=local,
+        page_title="Thank you",
+    )
 
 
 def _result_page(link: LiveLink, q: Questionnaire, answers: Answers) -> str:

@@ -16,30 +16,16 @@ from survey.domain.disclosure import SUPPRESSED_TEXT
 from survey.results.group_parts import summary_of
 from survey.results.presenter import base_and_subgroups, subgroup_label
 from survey.services.release_access import Scope, filter_payload
+from survey.spreadsheet import FORMULA_STARTS, Cell, defuse
+
+__all__ = ["FORMULA_STARTS", "comment_line", "defuse", "release_csv", "release_rows"]
 
 HEADER = ("group", "level", "subgroup", "scale", "figure", "value")
-# Leading characters a spreadsheet reads as the start of a formula (OWASP's list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-Cell = str | int | float
 Row = tuple[Cell, ...]
 
 
 # Characters that could split the comment line into cells (',' or, in some locales, ';').
 _COMMENT_UNSAFE = re.compile(r'[,;"\t\r\n]+')
-
-
-def defuse(value: Cell | None) -> Cell:
-    """A cell safe to open in a spreadsheet: text that could run as a formula gets a quote.
-
-    Numbers are left as numbers: a number (even a negative one) is never a formula.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
 
 
 def _summary_rows(prefix: str, data: Mapping[str, Any] | None) -> Iterator[tuple[str, Cell]]:

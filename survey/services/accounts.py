@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import date
 from functools import lru_cache
 from typing import TypeGuard
 
@@ -28,7 +29,10 @@ from survey.models import (
     Team,
     User,
     new_session_token,
+    session_digest,
+    unusable_session,
 )
+from survey.services.responses import iso_week
 
 MIN_PASSWORD_LENGTH = 12
 # Long enough for any passphrase, short enough that hashing cannot be used to tie up a worker.
@@ -153,18 +157,25 @@ def set_password(user: User, password: str, *, actor: User | None = None) -> Non
     """Replace the password and end every session of the account; commits once."""
     check_password(password)
     user.password_hash = _hasher().hash(password)
-    user.session_token = new_session_token()
-    _event("password set", user=actor, target=_user_target(user))
+    user.session_token = unusable_session()
+    revoked = _revoke_all_tokens(user)
+    _event("password set", user=actor, target=_user_target(user), detail=revoked)
     db.session.commit()
 
 
 def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
     """Enable or disable an account; disabling ends its sessions and API access at once."""
     user.active = active
+    detail = ""
     if not active:
-        user.session_token = new_session_token()
+        user.session_token = unusable_session()
+        # Revoked, not just refused while disabled: enabling the account again revives none.
+        detail = _revoke_all_tokens(user)
     _event(
-        "account enabled" if active else "account disabled", user=actor, target=_user_target(user)
+        "account enabled" if active else "account disabled",
+        user=actor,
+        target=_user_target(user),
+        detail=detail,
     )
     db.session.commit()
 
@@ -196,21 +207,50 @@ def authenticate(email: str, password: str) -> User | None:
     else:
         if hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hasher.hash(password)
+        _start_session(user)
         _event("sign-in", user=user, target=_user_target(user))
     db.session.commit()
     return user
 
 
+def _start_session(user: User) -> None:
+    """A fresh session identifier for this sign-in; only its digest is stored.
+
+    The identifier itself exists only in the cookie, so the database cannot give it back:
+    each sign-in makes a new one, which ends the account's sessions on other browsers.
+    """
+    key = new_session_token()
+    user.session_token = session_digest(key)
+    user.session_key = key  # not a column: what get_id gives Flask-Login for the cookie
+
+
 def user_for_session(session_token: str) -> User | None:
     """The active account a session cookie names, if any."""
-    return db.session.scalar(
-        select(User).where(User.session_token == session_token, User.active.is_(True))
+    user = db.session.scalar(
+        select(User).where(
+            User.session_token == session_digest(session_token), User.active.is_(True)
+        )
     )
+    if user is not None:
+        user.session_key = session_token
+    return user
+
+
+def _revoke_all_tokens(user: User) -> str:
+    """Revoke every live API token of the account (the caller commits); says how many."""
+    live = list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+        )
+    )
+    for token in live:
+        token.revoked = True
+    return f"{len(live)} API token(s) revoked" if live else ""
 
 
 def end_sessions(user: User) -> None:
     """Sign the account out everywhere: cookie sessions cannot be revoked one by one."""
-    user.session_token = new_session_token()
+    user.session_token = unusable_session()
     _event("sign-out", user=user, target=_user_target(user))
     db.session.commit()
 
@@ -328,6 +368,11 @@ def user_for_token(token: str) -> User | None:
     )
     if found is None or found.revoked or not found.user.active:
         return None
+    week = iso_week(date.today())
+    if found.last_used_week != week:
+        # One write a week at most: enough to tell a stale token, never when it was used.
+        found.last_used_week = week
+        db.session.commit()
     return found.user
 
 

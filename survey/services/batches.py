@@ -19,15 +19,16 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey.extensions import db
-from survey.models import PendingResponse, Response, Wave
+from survey.models import PendingResponse, Response, ResponseTally, Wave
 
 _pending = PendingResponse.__table__
 _responses = Response.__table__
-_COLUMNS = ("id", "wave_id", "team_id", "questionnaire_version_id", "iso_week", "sealed")
+_tally = ResponseTally.__table__
+_COLUMNS = ("id", "wave_id", "team_id", "questionnaire_version_id", "iso_week", "sealed", "tag")
 _PENDING_COUNT = (
     select(func.count()).select_from(_pending).where(_pending.c.wave_id == bindparam("wave_id"))
 )
@@ -45,7 +46,7 @@ _LATEST_BATCH_SIZE = text(
 _TAKE_LATEST_BATCH = text(
     "DELETE FROM response WHERE wave_id = :wave_id AND xmin = ("
     " SELECT xmin FROM response WHERE wave_id = :wave_id ORDER BY age(xmin) LIMIT 1)"
-    " RETURNING id, wave_id, team_id, questionnaire_version_id, iso_week, sealed"
+    " RETURNING id, wave_id, team_id, questionnaire_version_id, iso_week, sealed, tag"
 )
 # One lock per wave for the whole move; it marks no row (a FOR UPDATE would write the
 # locker's transaction id into the wave row's xmax).
@@ -86,6 +87,12 @@ def _move(wave_id: int, minimum: int, k: int) -> int:
             rows += [dict(row._mapping) for row in taken]
     secrets.SystemRandom().shuffle(rows)
     db.session.execute(insert(_responses), rows)
+    if postgresql:
+        # Finish updates the wave's integrity tally; rewriting it here (unchanged) gives it
+        # this batch's transaction id, so it shares none with a nonce once its rows moved.
+        db.session.execute(
+            update(_tally).where(_tally.c.wave_id == wave_id).values(stored=_tally.c.stored)
+        )
     db.session.commit()
     return moved
 

@@ -12,8 +12,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import Organisation, SignpostResource, SurveyLink, Team
-from survey.services.demo_history import DemoAccount, seed_accounts, seed_history
+from survey.models import Organisation, Review, SignpostResource, SurveyLink, Team
+from survey.services.accounts import get_user
+from survey.services.demo_history import (
+    DEMO_CORE_EMAIL,
+    DemoAccount,
+    seed_accounts,
+    seed_history,
+)
+from survey.services.demo_journey import seed_journey
 from survey.services.questionnaires import store_questionnaire_file
 from survey.services.waves import WavePlan, open_wave
 
@@ -21,6 +28,7 @@ DEMO_ORGANISATION = "Riverside Community Care (demo)"
 DEMO_TEAMS = ("District nursing", "Family support")
 # The UK routes were checked against ../shared/INSTRUMENTS.md on this date.
 ROUTES_CHECKED = date(2026, 11, 26)
+JOINED_DAYS_AGO = 760
 
 
 @dataclass(frozen=True)
@@ -137,8 +145,10 @@ def seed_demo(
     if not is_empty():
         return None
     version = store_questionnaire_file(questionnaire)
+    # With history, the member joined before its first (synthetic) round two years ago.
+    joined = today - timedelta(days=JOINED_DAYS_AGO) if history else today
     organisation = Organisation(
-        name=DEMO_ORGANISATION, sector="health", joined_on=today, pledge_status="memorandum signed"
+        name=DEMO_ORGANISATION, sector="health", joined_on=joined, pledge_status="memorandum signed"
     )
     teams = [Team(organisation=organisation, name=name) for name in DEMO_TEAMS]
     db.session.add_all([organisation, *teams])
@@ -156,7 +166,10 @@ def seed_demo(
         ),
         kek,
     )
-    return seed_accounts(organisation.id)
+    made = seed_accounts(organisation.id)
+    if history:
+        seed_journey(organisation, today, actor=get_user(DEMO_CORE_EMAIL))
+    return made
 
 
 def demo_links() -> list[tuple[str, str]]:
@@ -168,3 +181,8 @@ def demo_links() -> list[tuple[str, str]]:
         for link in links
         if link.wave.is_open(today)
     ]
+
+
+def journey_ids() -> list[int]:
+    """The organisations with a review, for printing their journey page."""
+    return sorted(set(db.session.scalars(select(Review.organisation_id))))

@@ -67,7 +67,8 @@ def free_text(wave: Wave, kek: bytes) -> list[FreeTextGroup] | None:
         return []
     people: Counter[int] = Counter()
     texts: dict[tuple[int, str], list[str]] = {}
-    for _, team_id, answers in opened_responses(wave, kek):
+    # Only rows Lantern stored as they are: a forged row's words are never shown.
+    for _, team_id, answers in opened_responses(wave, kek, exclude_failed=True):
         people[team_id] += 1
         for question in questions:
             text = answers.get(question.id)

@@ -10,12 +10,13 @@ only counts what opens.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from sqlalchemy import func, inspect, select, union_all, update
+from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from survey.domain.integrity import tag_matches
 from survey.domain.sealing import (
     KeyMaterialError,
     OpenFailed,
@@ -25,12 +26,27 @@ from survey.domain.sealing import (
     rewrap_wave_key,
 )
 from survey.extensions import db
-from survey.models import PendingResponse, Response, Wave
+from survey.models import PendingResponse, Response, ResponseTally, Wave
+from survey.models.core import _SealedRow
+from survey.services.integrity import (
+    IntegrityReport,
+    RowAudit,
+    StoredRow,
+    WaveKeyRefused,
+    add_to_tally,
+    check_wave_key,
+    configured_keys,
+    stored_rows_and_tally,
+    tag_row,
+    vouch_for_wave,
+)
 
 __all__ = [
+    "Adoption",
     "KeyOpsError",
     "RotationPlan",
     "WaveCheck",
+    "adopt_wave",
     "check_new_kek_is_safe",
     "plan_rotation",
     "rotate_wave",
@@ -40,6 +56,10 @@ __all__ = [
 
 T = TypeVar("T")
 
+_KEY_UNTAGGED = (
+    "this wave's public key carries no valid integrity tag, so Finish refuses to seal to it "
+    "(if the key is genuine, `flask keys adopt` vouches for it)"
+)
 # Responses are streamed in batches so verifying a large wave needs little memory.
 _BATCH = 500
 
@@ -66,11 +86,18 @@ class WaveCheck:
     failed: int
     problem: str = ""
     on_previous_kek: bool = False
+    integrity: IntegrityReport | None = None
 
     @property
     def ok(self) -> bool:
-        """True when the wave key unwrapped and every response opened."""
-        return not self.problem and self.failed == 0
+        """True when the wave key unwrapped, every response opened and every tag held."""
+        return (
+            not self.problem and self.failed == 0 and (self.integrity is None or self.integrity.ok)
+        )
+
+    def findings(self) -> list[str]:
+        """The integrity findings in plain words (empty when every row is Lantern's own)."""
+        return [] if self.integrity is None else self.integrity.findings()
 
 
 def plan_rotation(current: bytes, previous: bytes | None) -> RotationPlan:
@@ -149,19 +176,19 @@ def verify_waves(current: bytes, previous: bytes | None) -> Iterator[WaveCheck]:
             yield verify_wave(wave, keks, on_previous=wave.kek_id != kek_id(current))
 
 
-def verify_wave(wave: Wave, keks: Mapping[str, bytes], *, on_previous: bool = False) -> WaveCheck:
-    """Count how many of one wave's responses open with the KEK that wraps its key."""
-    # Pending responses (waiting for their batch) are stored responses too: open them all.
-    stored = union_all(
-        select(Response.id, Response.team_id, Response.sealed).where(Response.wave_id == wave.id),
-        select(PendingResponse.id, PendingResponse.team_id, PendingResponse.sealed).where(
-            PendingResponse.wave_id == wave.id
-        ),
-    ).subquery()
+def verify_wave(wave: Wave, keys: Mapping[str, bytes], *, on_previous: bool = False) -> WaveCheck:
+    """Open every stored response of one wave and check each against its integrity tag."""
+    # Pending responses (waiting for their batch) are stored responses too: check them all.
+    stream = stored_rows_and_tally(wave.id)
     total = _database_call(
-        lambda: int(db.session.scalar(select(func.count()).select_from(stored)) or 0)
+        lambda: int(
+            db.session.scalar(
+                select(func.count()).select_from(stream.subquery()).where(text("kind != 'tally'"))
+            )
+            or 0
+        )
     )
-    kek = keks.get(wave.kek_id)
+    kek = keys.get(wave.kek_id)
     if kek is None:
         problem = "no configured key-encryption key wraps this wave's key"
         return WaveCheck(wave.id, wave.name, 0, total, problem)
@@ -173,23 +200,34 @@ def verify_wave(wave: Wave, keks: Mapping[str, bytes], *, on_previous: bool = Fa
     if opener.public_key != bytes(wave.public_key):
         problem = "this wave's private key does not match its public key"
         return WaveCheck(wave.id, wave.name, 0, total, problem)
-    query = select(stored.c.id, stored.c.team_id, stored.c.sealed).execution_options(
-        yield_per=_BATCH
-    )
+    query = stream.execution_options(yield_per=_BATCH)
 
-    def count_opened() -> tuple[int, int]:
-        opened = failed = 0
-        for response_id, team_id, sealed in db.session.execute(query):
+    def check_all() -> tuple[int, int, IntegrityReport]:
+        audit = RowAudit(wave.id)
+        opened = failed = unopened = 0
+        for row in db.session.execute(query):
+            stored = StoredRow(*row)
+            authentic = audit.admit(stored)
+            if stored.kind == "tally":
+                continue
             try:
-                opener.open(SealContext(wave.id, team_id, response_id), sealed)
+                opener.open(SealContext(wave.id, stored.team_id, str(stored.id)), stored.sealed)
             except OpenFailed:
                 failed += 1
+                unopened += authentic
             else:
-                opened += 1
-        return opened, failed
+                opened += authentic
+                failed += not authentic
+        return opened, failed, audit.report(unopened=unopened)
 
-    opened, failed = _database_call(count_opened)
-    return WaveCheck(wave.id, wave.name, opened, failed, on_previous_kek=on_previous)
+    opened, failed, report = _database_call(check_all)
+    try:
+        check_wave_key(configured_keys(), wave.id, bytes(wave.public_key), wave.public_key_tag)
+    except WaveKeyRefused:
+        report = replace(report, key_problem=_KEY_UNTAGGED)
+    return WaveCheck(
+        wave.id, wave.name, opened, failed, on_previous_kek=on_previous, integrity=report
+    )
 
 
 def check_new_kek_is_safe(previous: bytes | None) -> None:
@@ -224,3 +262,62 @@ def _database_call(call: Callable[[], T]) -> T:
         db.session.rollback()
         reason = str(error.orig) if isinstance(error, DBAPIError) else type(error).__name__
         raise KeyOpsError(f"the database refused the operation: {reason}") from None
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """What `adopt_wave` vouched for in one wave stored before integrity tags."""
+
+    wave_id: int
+    tagged: int
+    left_untagged: int
+
+
+def adopt_wave(wave: Wave, kek: bytes) -> Adoption | None:
+    """Vouch once for a wave stored before integrity tags existed; commits; None if not needed.
+
+    Its public key is tagged only if it matches the private key the KEK unwraps (so a key
+    swapped in the database is not adopted). Each untagged row that opens is tagged, and the
+    tally starts from the rows that then carry a valid tag. A row forged before now, with the
+    genuine public key, cannot be told from a real one: the command says so.
+    """
+    if db.session.get(ResponseTally, wave.id) is not None:
+        return None
+    try:
+        opener = open_wave(wave.wrapped_private_key, kek, wave.id)
+    except KeyMaterialError:
+        raise KeyOpsError(f"wave {wave.id}: the key-encryption key cannot unwrap its key") from None
+    if opener.public_key != bytes(wave.public_key):
+        raise KeyOpsError(
+            f"wave {wave.id}: its public key does not match its private key, so it was "
+            "replaced in the database; nothing was adopted"
+        )
+    keys = configured_keys()
+
+    def adopt() -> Adoption:
+        vouch_for_wave(wave, keys)
+        tags: list[bytes] = []
+        tagged = untagged = 0
+        for model in (Response, PendingResponse):
+            for row in db.session.scalars(select(model).where(model.wave_id == wave.id)):
+                if row.tag is None:
+                    try:
+                        opener.open(SealContext(wave.id, row.team_id, row.id), row.sealed)
+                    except OpenFailed:
+                        untagged += 1
+                        continue
+                    row.tag = tag_row(keys, _columns(row))
+                    tagged += 1
+                if tag_matches(tag_row(keys, _columns(row)), row.tag):
+                    tags.append(bytes(row.tag))
+        db.session.flush()
+        add_to_tally(db.session.connection(), keys, wave.id, tags)
+        db.session.commit()
+        return Adoption(wave.id, tagged, untagged)
+
+    return _database_call(adopt)
+
+
+def _columns(row: _SealedRow) -> dict[str, object]:
+    names = ("id", "wave_id", "team_id", "questionnaire_version_id", "iso_week", "sealed")
+    return {name: getattr(row, name) for name in names}

@@ -8,6 +8,7 @@ return value of the function that made it.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -104,9 +105,15 @@ def _issue(user: User, moment: datetime, actor: User) -> IssuedInvitation:
 
 
 def invite_lead(
-    email: str, display_name: str, access: str, *, actor: User, now: datetime | None = None
+    email: str,
+    display_name: str,
+    access: str | Sequence[str],
+    *,
+    actor: User,
+    now: datetime | None = None,
 ) -> IssuedInvitation:
-    """Create a lead account with its first access and a 7-day set-password link; commits once."""
+    """Create a lead account with its access (one grant or several) and a 7-day set-password
+    link; commits once."""
     moment = now or now_utc()
     name = _clean_name(display_name, "display_name", PERSON_NAME_MAX)
     if accounts.find_user(email) is not None:
@@ -115,21 +122,32 @@ def invite_lead(
         address = accounts.check_account_details(email, name, "lead")
     except AccountError:
         raise MembershipError("Enter an email address such as name@example.org.", "email") from None
-    team_id, organisation_id = parse_access(access)
-    team = db.session.get(Team, team_id) if team_id else None
-    organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
-    if team is None and organisation is None:
+    wanted = list(dict.fromkeys([access] if isinstance(access, str) else access))
+    targets = [_grant_target(value) for value in wanted]
+    if not targets:
         raise MembershipError("Choose a team or an organisation from the list.", "access")
     # No password matches until the lead sets one; a real hash keeps sign-in timing uniform.
     unusable = accounts._hasher().hash(secrets.token_urlsafe(32))
     user = User(email=address, display_name=name, role="lead", password_hash=unusable)
     with _unique(MembershipError("An account with this email already exists.", "email")):
         db.session.add(user)
-        db.session.add(LeadGrant(user=user, team=team, organisation=organisation))
+        for team, organisation in targets:
+            db.session.add(LeadGrant(user=user, team=team, organisation=organisation))
         db.session.flush()
         _note("account created", actor, f"user:{user.id}", "role lead, by invitation")
-        _note("lead access granted", actor, access, f"user:{user.id}")
+        for value in wanted:
+            _note("lead access granted", actor, value, f"user:{user.id}")
         return _issue(user, moment, actor)
+
+
+def _grant_target(value: str) -> tuple[Team | None, Organisation | None]:
+    """The team or organisation a choice names; refused when it names neither."""
+    team_id, organisation_id = parse_access(value)
+    team = db.session.get(Team, team_id) if team_id else None
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
+    if team is None and organisation is None:
+        raise MembershipError("Choose a team or an organisation from the list.", "access")
+    return team, organisation
 
 
 def new_invitation_link(

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import defer
 
+from survey.domain.wave_state import status_of
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, Release, SurveyLink, User, Wave
 from survey.services.accounts import (
@@ -32,7 +33,6 @@ from survey.services.accounts import (
     visible_team_ids,
 )
 from survey.services.questionnaires import definition
-from survey.services.wave_admin import closed_on
 
 RELEASE_VIEWED = "release.viewed"
 RELEASE_EXPORTED = "release.exported"
@@ -319,4 +319,10 @@ def wave_close_days(wave_ids: list[int]) -> dict[int, date]:
     if not wave_ids:
         return {}
     waves = db.session.scalars(select(Wave).where(Wave.id.in_(sorted(set(wave_ids)))))
-    return {wave.id: day for wave in waves if (day := closed_on(wave)) is not None}
+    today = date.today()
+    found = {}
+    for wave in waves:
+        day = status_of(wave, today, final_released=False, interim_mode=False).closed_on
+        if day is not None:
+            found[wave.id] = day
+    return found

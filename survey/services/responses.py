@@ -9,6 +9,7 @@ a response to the nonce or the code it spent, or dates it finer than its batch.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +32,15 @@ from survey.models import (
 from survey.models.core import WaveCalendar
 from survey.services.batches import flush_if_full
 from survey.services.codes import CodeRejected, spend_code
+from survey.services.integrity import (
+    WaveKeyRefused,
+    add_to_tally,
+    check_wave_key,
+    configured_keys,
+    tag_row,
+)
 
+log = logging.getLogger(__name__)
 # Link tokens are urlsafe base64 (secrets.token_urlsafe); anything else is not looked up.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
@@ -63,6 +72,7 @@ class LiveWave(WaveCalendar):
     archived: bool
     uses_codes: bool
     public_key: bytes
+    public_key_tag: bytes | None
     questionnaire_version_id: int
     questionnaire_fingerprint: str
 
@@ -104,6 +114,7 @@ _LINK = (
         _waves.c.archived,
         _waves.c.uses_codes,
         _waves.c.public_key,
+        _waves.c.public_key_tag,
         _waves.c.questionnaire_version_id,
         _versions.c.fingerprint,
     )
@@ -145,8 +156,15 @@ def record_response(
 
     Raises ReplayedForm if the nonce was spent already, and CodeRejected if the wave needs
     a single-use code and `code` is not a live one; either way nothing is stored. Once
-    committed, the wave's pending responses move into `response` if k are waiting.
+    committed, the wave's pending responses move into `response` if k are waiting. Raises
+    WaveKeyRefused, storing nothing, if the wave's public key or tally is not Lantern's.
     """
+    keys = configured_keys()
+    try:
+        check_wave_key(keys, link.wave.id, link.wave.public_key, link.wave.public_key_tag)
+    except WaveKeyRefused as refused:
+        log.error("refused to seal a response: %s", refused)  # names the wave, not the person
+        raise
     digest = nonce_digest(nonce)
     # Core statements on the session's connection: this is the hottest write path, and the
     # unit of work cost more than the two inserts themselves. One transaction all the same.
@@ -163,20 +181,24 @@ def record_response(
     response_id = new_response_id()
     sealed = seal_answers(wave.public_key, SealContext(wave.id, link.team_id, response_id), answers)
     week = iso_week(today)
+    row: dict[str, object] = {
+        "id": response_id,
+        "wave_id": wave.id,
+        "team_id": link.team_id,
+        "questionnaire_version_id": wave.questionnaire_version_id,
+        "iso_week": week,
+        "sealed": sealed,
+    }
+    tag = row["tag"] = tag_row(keys, row)
     try:
         connection.execute(insert(_used_forms), {"nonce_hash": digest, "iso_week": week})
-        connection.execute(
-            insert(_pending),
-            {
-                "id": response_id,
-                "wave_id": wave.id,
-                "team_id": link.team_id,
-                "questionnaire_version_id": wave.questionnaire_version_id,
-                "iso_week": week,
-                "sealed": sealed,
-            },
-        )
+        connection.execute(insert(_pending), row)
+        add_to_tally(connection, keys, wave.id, [tag])
         db.session.commit()
+    except WaveKeyRefused as refused:
+        db.session.rollback()
+        log.error("refused to store a response: %s", refused)
+        raise
     except IntegrityError:
         # Two copies of the same form raced; the first one won.
         db.session.rollback()

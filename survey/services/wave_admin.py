@@ -7,16 +7,28 @@ own; their audit entry follows in a second commit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select, union_all
 
+from survey.domain.wave_state import State, WaveStatus, status_of
 from survey.extensions import db
-from survey.models import PendingResponse, Release, Response, SurveyLink, Team, User, Wave
-from survey.release import ReleaseError, make_release, releases_of
+from survey.models import (
+    CodeBatch,
+    PendingResponse,
+    Release,
+    Response,
+    SurveyLink,
+    Team,
+    User,
+    Wave,
+)
+from survey.release import ReleaseError, make_release
 from survey.services.accounts import record_event
-from survey.services.codes import MAX_BATCH, add_codes
+from survey.services.codes import MAX_BATCH, add_batch, void_batch
+from survey.services.membership import _note
 from survey.services.waves import WaveError, WavePlan, open_wave
 
 
@@ -28,22 +40,56 @@ class TeamProgress:
     reached_k: bool
 
 
+def date_today() -> date:
+    """Today in UTC, as the respondent pages count days."""
+    return datetime.now(UTC).date()
+
+
 def _target(wave: Wave) -> str:
     return f"wave:{wave.id}"
 
 
-def state(wave: Wave, today: date) -> str:
-    """One word for where a wave stands: archived, upcoming, open or closed."""
-    if wave.archived:
-        return "archived"
-    if today < wave.opens_on and today <= wave.last_day:
-        return "upcoming"
-    return "open" if wave.is_open(today) else "closed"
+def finally_released(wave_ids: Iterable[int]) -> set[int]:
+    """Which of these waves have had their final release (one query for a whole list)."""
+    ids = list(wave_ids)
+    if not ids:
+        return set()
+    query = select(Release.wave_id).where(Release.wave_id.in_(ids), Release.kind == "final")
+    return set(db.session.scalars(query))
 
 
-def closed_on(wave: Wave) -> date | None:
-    """The day a wave was closed early (its links stopped that day), if it was."""
-    return None if wave.closed_early_on is None else wave.closed_early_on + timedelta(days=1)
+def latest_releases(wave_ids: Iterable[int]) -> dict[int, int]:
+    """Each wave's latest release number, for waves that have one (one query for a list)."""
+    ids = list(wave_ids)
+    if not ids:
+        return {}
+    query = (
+        select(Release.wave_id, func.max(Release.sequence))
+        .where(Release.wave_id.in_(ids))
+        .group_by(Release.wave_id)
+    )
+    return {int(wave_id): int(sequence) for wave_id, sequence in db.session.execute(query)}
+
+
+def status(wave: Wave, today: date, *, final_released: bool | None = None) -> WaveStatus:
+    """The wave's one state on `today` and what may be done in it (see domain.wave_state)."""
+    if final_released is None:
+        final_released = wave.id in finally_released([wave.id])
+    interim = wave.release_mode == "interim"
+    return status_of(wave, today, final_released=final_released, interim_mode=interim)
+
+
+def statuses(waves: Sequence[Wave], today: date) -> dict[int, WaveStatus]:
+    """The status of each wave of a list, by wave id."""
+    released = finally_released(wave.id for wave in waves)
+    return {wave.id: status(wave, today, final_released=wave.id in released) for wave in waves}
+
+
+def _refuse_unless_taking_responses(wave: Wave, what: str) -> None:
+    """Refuse a change that only makes sense while a wave takes (or will take) responses."""
+    now = status(wave, date_today())
+    if not now.taking_responses:
+        raise WaveError(f"the wave is {now.label}, so {what}")
 
 
 def open_new_wave(plan: WavePlan, kek: bytes, *, uses_codes: bool, actor: User) -> Wave:
@@ -62,9 +108,10 @@ def open_new_wave(plan: WavePlan, kek: bytes, *, uses_codes: bool, actor: User) 
 def extend(wave: Wave, closes_on: date, today: date, *, actor: User) -> None:
     """Move the closing date later (reopening a wave closed early, if no final release)."""
     current = wave.last_day
-    if wave.archived:
+    now = status(wave, today)
+    if now.state is State.ARCHIVED:
         raise WaveError("an archived wave cannot be extended")
-    if any(release.kind == "final" for release in releases_of(wave.id)):
+    if not now.can_extend:
         raise WaveError("this wave has had its final release, so it cannot take more responses")
     if closes_on <= current:
         raise WaveError(f"choose a date after the current closing date, {current:%-d %B %Y}")
@@ -81,32 +128,72 @@ def extend(wave: Wave, closes_on: date, today: date, *, actor: User) -> None:
 
 def archive(wave: Wave, today: date, *, actor: User) -> None:
     """Put a closed wave away: its links stay dead and it leaves the main list."""
-    if wave.archived:
+    now = status(wave, today)
+    if now.state is State.ARCHIVED:
         raise WaveError("the wave is already archived")
-    if wave.is_open(today) or state(wave, today) == "upcoming":
+    if not now.can_archive:
         raise WaveError("close the wave before archiving it")
     wave.archived = True
     record_event("wave archived", user=actor, target=_target(wave))
 
 
-def release_kind(wave: Wave, today: date) -> str:
-    """The release the button makes: final after the wave closes, interim while it is open."""
-    return "final" if today > wave.last_day else "interim"
-
-
-def release_wave(wave: Wave, kek: bytes, today: date, *, actor: User) -> Release:
+def release_wave(
+    wave: Wave, kek: bytes, today: date, *, actor: User, exclude_failed: bool = False
+) -> Release:
     """Make the wave's next release (ReleaseError says why not) and audit it."""
-    if state(wave, today) == "upcoming":
+    now = status(wave, today)
+    kind = now.release_kind
+    if now.state is State.UPCOMING:
         raise ReleaseError("the wave has not opened yet, so there is nothing to release")
-    kind = release_kind(wave, today)
-    release = make_release(wave, kek, kind=kind, today=today)
+    if now.state is State.RELEASED:
+        raise ReleaseError("this wave has had its final release; releases are never remade")
+    if now.state is State.ARCHIVED:
+        raise ReleaseError("the wave is archived, so no release can be made")
+    if kind is None:
+        raise ReleaseError("the wave is still open, and it is released once, when it closes")
+    release = make_release(wave, kek, kind=kind, today=today, exclude_failed=exclude_failed)
     record_event(
         "release made",
         user=actor,
         target=_target(wave),
-        detail=f"release:{release.id}; {kind} release {release.sequence}",
+        detail=f"release:{release.id}; {kind} release {release.sequence}"
+        + ("; without the rows that failed the integrity check" if exclude_failed else ""),
     )
     return release
+
+
+HEADCOUNT_MAX = 100_000
+
+
+def set_headcounts(
+    wave: Wave, headcounts: dict[int, int | None], today: date, *, actor: User
+) -> int:
+    """Record how many staff each team has in this wave (the response-rate denominator).
+
+    Every link of the team in the wave carries the figure, so a rotated link keeps it.
+    Refused once the final release is made: its response rates are fixed. Commits once;
+    returns how many teams changed.
+    """
+    now = status(wave, today)
+    if now.state in (State.RELEASED, State.ARCHIVED):
+        raise WaveError(f"the wave is {now.label}, so its headcounts are fixed")
+    if any(count is not None and not 0 <= count <= HEADCOUNT_MAX for count in headcounts.values()):
+        raise WaveError(f"a headcount is a whole number from 0 to {HEADCOUNT_MAX}")
+    current = {
+        link.team_id: link.headcount for link in sorted(wave.links, key=lambda item: item.id)
+    }
+    changed = {
+        team: (current[team], count)
+        for team, count in sorted(headcounts.items())
+        if team in current and current[team] != count
+    }
+    for link in wave.links:
+        if link.team_id in changed:
+            link.headcount = changed[link.team_id][1]
+    if changed:
+        detail = "; ".join(f"team:{team} {old} -> {new}" for team, (old, new) in changed.items())
+        record_event("headcounts changed", user=actor, target=_target(wave), detail=detail)
+    return len(changed)
 
 
 def live_link(wave: Wave, team_id: int) -> SurveyLink | None:
@@ -116,11 +203,12 @@ def live_link(wave: Wave, team_id: int) -> SurveyLink | None:
 
 def rotate_link(link: SurveyLink, *, actor: User) -> SurveyLink:
     """Stop a link at once and give its team a new one, in one commit."""
+    _refuse_unless_taking_responses(link.wave, "its links cannot be changed")
     current = live_link(link.wave, link.team_id)
     if current is not None and current.id != link.id:
         raise WaveError("this team already has a newer working link; rotate that one instead")
     link.revoked = True
-    fresh = SurveyLink(wave=link.wave, team=link.team)
+    fresh = SurveyLink(wave=link.wave, team=link.team, headcount=link.headcount)
     db.session.add(fresh)
     db.session.flush()
     record_event(
@@ -134,6 +222,7 @@ def rotate_link(link: SurveyLink, *, actor: User) -> SurveyLink:
 
 def revoke_link(link: SurveyLink, *, actor: User) -> None:
     """Stop a link at once; the team has no working link until one is issued."""
+    _refuse_unless_taking_responses(link.wave, "its links have already stopped")
     if link.revoked:
         raise WaveError("this link is already revoked")
     link.revoked = True
@@ -167,17 +256,58 @@ def progress(wave: Wave) -> list[TeamProgress]:
 
 
 def make_codes(wave: Wave, team: Team, count: int, today: date, *, actor: User) -> list[str]:
-    """Make a team's single-use codes (shown once, only their hashes kept) and audit it."""
+    """Make one sheet of a team's single-use codes and audit it; the codes, shown once."""
+    return make_sheets(wave, {team.id: count}, today, actor=actor)[0].codes
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet of codes just made (or shown again from its key): print it now."""
+
+    batch: CodeBatch
+    void_key: str
+    codes: list[str]
+
+
+def make_sheets(wave: Wave, counts: dict[int, int], today: date, *, actor: User) -> list[Sheet]:
+    """Make a sheet of codes for each team with a count, in one commit, audited per team."""
     if not wave.uses_codes:
         raise WaveError("this wave does not use single-use codes")
-    if state(wave, today) in ("closed", "archived"):
+    if not status(wave, today).taking_responses:
         raise WaveError("the wave has closed, so new codes would never be used")
-    if team not in teams_of(wave):
+    teams = {team.id: team for team in teams_of(wave)}
+    if any(team_id not in teams for team_id in counts):
         raise WaveError("that team is not part of this wave")
-    if not 1 <= count <= MAX_BATCH:
+    if not counts or not all(1 <= count <= MAX_BATCH for count in counts.values()):
         raise WaveError(f"make between 1 and {MAX_BATCH} codes at a time")
-    codes = add_codes(wave, team, count)
+    sheets = []
+    for team_id, count in sorted(counts.items(), key=lambda item: _team_order(teams[item[0]])):
+        batch, key, codes = add_batch(wave, teams[team_id], count, today)
+        sheets.append(Sheet(batch, key, codes))
+        _note("codes made", actor, _target(wave), f"team:{team_id}; {count} codes")
+    db.session.commit()
+    return sheets
+
+
+def _team_order(team: Team) -> tuple[str, str]:
+    return (team.organisation.name, team.name)
+
+
+def batches_of(wave: Wave) -> list[CodeBatch]:
+    """Every sheet of codes made for the wave, by team, then oldest first."""
+    found = db.session.scalars(select(CodeBatch).where(CodeBatch.wave_id == wave.id)).all()
+    return sorted(found, key=lambda batch: (*_team_order(batch.team), batch.id))
+
+
+def void_sheet(batch: CodeBatch, void_key: str, today: date, *, actor: User) -> None:
+    """Stop every code of a sheet that was never handed out, given the key printed on it."""
+    if batch.voided_on is not None:
+        raise WaveError("this sheet is already void")
+    if not void_batch(batch, void_key, today):
+        raise WaveError("that is not the void key printed on this sheet")
     record_event(
-        "codes made", user=actor, target=_target(wave), detail=f"team:{team.id}; {count} codes"
+        "codes voided",
+        user=actor,
+        target=f"wave:{batch.wave_id}",
+        detail=f"team:{batch.team_id}; batch:{batch.id}; {batch.size} codes",
     )
-    return codes

@@ -11,6 +11,7 @@ from survey.domain.sealing import new_wave_keys
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, SurveyLink, Team, User, Wave
 from survey.services.accounts import record_event
+from survey.services.integrity import vouch_for_wave
 
 
 class WaveError(ValueError):
@@ -61,8 +62,9 @@ def open_wave(plan: WavePlan, kek: bytes) -> Wave:
     wave.public_key = keys.public_key
     wave.wrapped_private_key = keys.wrapped_private_key
     wave.kek_id = keys.kek_id
+    vouch_for_wave(wave)  # the respondent path seals only to a key Lantern vouched for
     for team in plan.teams:
-        db.session.add(SurveyLink(wave=wave, team=team))
+        db.session.add(SurveyLink(wave=wave, team=team, headcount=team.headcount))
     db.session.commit()
     return wave
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from survey.domain.questionnaire import QuestionnaireError, load_questionnaire
 from survey.domain.templates import ScaleTemplate
-from survey.domain.yaml_checks import describe, parse_yaml
+from survey.domain.yaml_checks import cut, describe, parse_yaml
 from survey.extensions import db
 from survey.models import QuestionnaireVersion, User
 from survey.services.accounts import record_event
@@ -111,7 +111,7 @@ def _add(
 ) -> None:
     number = _number(raw)
     if number is None:
-        raise QuestionnaireError(filename, where, f"expected an item number, got {raw!r}")
+        raise QuestionnaireError(filename, where, f"expected an item number, got {cut(raw)}")
     if number in found:
         raise QuestionnaireError(filename, where, f"item {number} is given twice")
     found[number] = (where, text.strip())
@@ -141,7 +141,7 @@ def _from_yaml(text: str, filename: str, template: ScaleTemplate) -> dict[int, t
         named = document.get("template", template.key)
         if named != template.key:
             raise QuestionnaireError(
-                filename, "template", f"this file is for {named!r}, not {template.key!r}"
+                filename, "template", f"this file is for {cut(named)}, not {template.key!r}"
             )
         items = document["items"]
     if not isinstance(items, dict):
@@ -175,7 +175,7 @@ def with_wording(
         entry for entry in document["scales"] if entry.get("key", entry["template"]) == scale_key
     ]
     if len(entries) != 1:
-        raise QuestionnaireError(filename, "", f"the questionnaire has no scale {scale_key!r}")
+        raise QuestionnaireError(filename, "", f"the questionnaire has no scale {cut(scale_key)}")
     entries[0]["items"] = dict(wording)
     note = f"Item wording of scale '{scale_key}' imported from {filename} under its licence."
     if len(document["scales"]) == 1:
@@ -200,7 +200,7 @@ def import_wording(
     """Store a new version whose scale `scale_key` uses wording read from a file; audited."""
     scale = next((s for s in definition(version).scales if s.key == scale_key), None)
     if scale is None:
-        raise QuestionnaireError(filename, "", f"the questionnaire has no scale {scale_key!r}")
+        raise QuestionnaireError(filename, "", f"the questionnaire has no scale {cut(scale_key)}")
     wording = read_wording(data, filename, scale.template)
     if wording == {item.number: item.text for item in scale.items}:
         raise QuestionnaireError(

@@ -89,7 +89,11 @@ def test_sign_in_starts_a_fresh_session(client: FlaskClient, lead: User) -> None
     with client.session_transaction() as after:
         assert "planted" not in after
         assert after.get("csrf_token") != old_csrf
-        assert after["_user_id"] == lead.session_token  # not the guessable row id
+        cookie_key = after["_user_id"]  # not the guessable row id
+    db.session.refresh(lead)
+    # Only its hash is stored: a copy of the database holds no session a cookie could carry.
+    assert lead.session_token == hashlib.sha256(cookie_key.encode()).hexdigest()
+    assert cookie_key != lead.session_token
 
 
 def test_session_cookie_holds_no_address_and_is_http_only(app: Flask, lead: User) -> None:

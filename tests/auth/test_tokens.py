@@ -124,3 +124,22 @@ def test_two_tokens_are_never_equal(app: Flask, lead: User) -> None:
 def test_empty_label_is_refused(app: Flask, lead: User) -> None:
     with pytest.raises(AccountError, match="label"):
         issue_token(lead, "   ")
+
+
+def test_a_password_reset_revokes_api_tokens(api: Flask, lead: User) -> None:
+    token = issue_token(lead, "laptop")
+    assert api.test_client().get("/api/probe/me", headers=bearer(token)).status_code == 200
+    accounts.set_password(lead, "a brand new passphrase")
+    assert user_for_token(token) is None
+    assert api.test_client().get("/api/probe/me", headers=bearer(token)).status_code == 401
+    assert all(row.revoked for row in db.session.scalars(select(ApiToken)))
+
+
+def test_disabling_revokes_api_tokens_and_enabling_revives_none(api: Flask, lead: User) -> None:
+    token = issue_token(lead, "laptop")
+    accounts.set_active(lead, False)
+    accounts.set_active(lead, True)
+    assert user_for_token(token) is None  # the old token stays dead after re-enabling
+    assert api.test_client().get("/api/probe/me", headers=bearer(token)).status_code == 401
+    fresh = issue_token(lead, "new laptop")
+    assert api.test_client().get("/api/probe/me", headers=bearer(fresh)).status_code == 200

@@ -125,8 +125,8 @@ def _open_wave(core: Page, site: StaffSite, name: str, opens: date, closes: date
     # The form suggests today as the opening day.
     assert core.get_by_label("Opens on").input_value() == date.today().isoformat()
     core.get_by_label("Name", exact=True).fill(name)
-    for team in TEAMS:
-        core.get_by_label(team, exact=True).check()
+    # Both teams are the whole organisation: one tick.
+    core.get_by_label(f"All {len(TEAMS)} teams of {ORGANISATION}", exact=False).check()
     core.get_by_label("Opens on").fill(opens.isoformat())
     core.get_by_label("Closes on").fill(closes.isoformat())
     core.get_by_label("Smallest group shown (k)").fill(str(K))

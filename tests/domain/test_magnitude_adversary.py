@@ -22,6 +22,7 @@ from survey.domain.aggregate import WaveAggregate
 from survey.domain.band_release import BandRelease, code_release_bands
 from survey.domain.disclosure import Ledger, plan_release
 from survey.domain.groups import NOT_ANSWERED, Cell, build_structure
+from survey.domain.joint_audit import JointResult
 from survey.domain.magnitude import FULL, RANGES, WITHHELD, natural_precision
 from survey.domain.questionnaire_model import (
     ChoiceOption,
@@ -118,19 +119,28 @@ def release_wave(
     return payloads
 
 
+def _unchecked(*_: Any, precision: Any, bands: Any, **__: Any) -> JointResult:
+    """The joint check switched off: this release's figures as the other audits left them."""
+    return JointResult(dict(precision), {scale: r[-1] for scale, r in bands.items()})
+
+
 @contextmanager
 def audit_off() -> Iterator[None]:
-    """Release every group at its natural precision, as if there were no magnitude audit."""
-    real = figures_module.audit_magnitudes
+    """Release every group at its natural precision, as if there were no magnitude audit.
+
+    Both audits go: the family-wise magnitude audit and the joint check of every figure.
+    """
+    real, joint = figures_module.audit_magnitudes, figures_module.audit_jointly
 
     def natural_only(*_: Any, natural: Any, bands: Any, **__: Any) -> Any:
         return dict(natural), {scale: releases[-1] for scale, releases in bands.items()}
 
     figures_module.audit_magnitudes = natural_only  # type: ignore[assignment]
+    figures_module.audit_jointly = _unchecked  # type: ignore[assignment]
     try:
         yield
     finally:
-        figures_module.audit_magnitudes = real
+        figures_module.audit_magnitudes, figures_module.audit_jointly = real, joint
 
 
 def attack(q: Questionnaire, arrivals: Sequence[Sequence[Person]], k: int) -> list[Claim]:
@@ -216,6 +226,58 @@ def test_a_subgroup_and_its_team_pin_the_rest_of_the_team_without_the_audit() ->
         claims = attack(q, [mixed + floor], 3)
     assert any(dict(c.atom[0][2]).get("q0") == NOT_ANSWERED for c in claims)
     assert attack(q, [mixed + floor], 3) == []
+
+
+def test_releases_and_partitions_read_together_are_checked_as_one_programme() -> None:
+    # Found by bench/joint_attack.py (seed 3): the family-wise audits pass this wave, yet a
+    # reader of both releases' counts, ranges and band breakdowns, across every partition at
+    # once, proves that the first five of team t01 (at the floor) sit in the lowest band.
+    # The joint check (`joint_audit`) is the guard; switched off alone, the attack succeeds.
+    q = questionnaire(2)
+    na, floor, low, mid, high = NOT_ANSWERED, (1, 1, 1, 5), (2, 3, 2, 4), (3, 2, 3, 3), (4, 4, 4, 2)
+    first = [
+        person("o0", "t01", (2, 2, 2, 4), q0=na, q1="v1"),
+        person("o0", "t01", floor, q0="v0", q1="v0"),
+        person("o0", "t01", floor, q0="v0", q1=na),
+        person("o0", "t01", floor, q0=na, q1="v0"),
+        person("o0", "t01", floor, q0=na, q1="v0"),
+        person("o0", "t01", floor, q0="v0", q1="v0"),
+        person("o1", "t10", high, q0="v1", q1="v1"),
+        person("o1", "t10", high, q0="v1", q1=na),
+        person("o1", "t10", high, q0="v0", q1="v1"),
+    ]
+    later = [
+        person("o0", "t01", values, release=1, q0=a, q1=b)
+        for values, a, b in [
+            (low, "v1", na),
+            (mid, "v0", na),
+            (mid, "v0", "v0"),
+            (low, "v1", na),
+            (mid, na, na),
+            (mid, na, na),
+            (low, "v0", "v1"),
+            (low, "v0", na),
+            (low, "v0", na),
+            (low, na, na),
+        ]
+    ] + [
+        person("o1", "t10", values, release=1, q0=a, q1=b)
+        for values, a, b in [
+            (low, "v0", "v1"),
+            (low, "v1", "v1"),
+            (mid, "v0", "v0"),
+            (low, "v0", "v1"),
+            (mid, "v0", "v1"),
+        ]
+    ]
+    real = figures_module.audit_jointly
+    figures_module.audit_jointly = _unchecked  # type: ignore[assignment]
+    try:
+        claims = attack(q, [first, later], 5)
+    finally:
+        figures_module.audit_jointly = real
+    assert any(c.atom[0][1] == "t01" and c.atom[1] == 0 for c in claims)
+    assert attack(q, [first, later], 5) == []
 
 
 def test_a_group_s_figures_are_one_family_at_one_precision() -> None:

@@ -72,7 +72,7 @@ CASES: dict[str, tuple[object, str]] = {
     "unknown top-level field (typo)": (
         document(titel="x"),
         "t.yaml: titel: unknown field (did you mean 'title'?); allowed fields: context, "
-        "description, key, language, minutes, pages, scales, title, version, wording",
+        "description, key, language, minutes, pages, review, scales, title, version, wording",
     ),
     "non-text field name": (document() | {1: "x"}, "t.yaml: 1: field names must be text"),
     # Required fields and types.

@@ -18,12 +18,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, select
 
 from survey.extensions import db
-from survey.models import SingleUseCode, SurveyLink, UsedForm, User, Wave
+from survey.models import CodeBatch, SingleUseCode, SurveyLink, UsedForm, User, Wave
 from survey.services import codes, wave_admin
 from survey.services.codes import CodeRejected, code_hash, normalise, pepper, shown, spend_code
 from survey.services.responses import record_response
 from tests.conftest import days
-from tests.manage.conftest import Members, Staff, audit, count, field_error, stored, text_of
+from tests.manage.conftest import Members, Staff, audit, count, stored, text_of
 from tests.manage.test_waves import demo_version, link_of, open_test_wave
 from tests.release.helpers import answers_all
 from tests.respond.driver import Respondent, always
@@ -93,16 +93,21 @@ def test_the_pepper_is_its_own_setting_or_derived_from_the_secret_key() -> None:
 # Making and printing codes
 
 
+def printed_codes(html: str) -> list[str]:
+    """The codes on a sheet page."""
+    return re.findall(r'<span class="slip-code">([A-Z0-9-]+)</span>', html)
+
+
 def test_the_sheet_shows_the_codes_once_and_only_their_hashes_are_kept(
     app: Flask, as_core: Staff, coded: Wave, members: Members
 ) -> None:
     form = as_core.get(f"/manage/waves/{coded.id}/codes")
     assert form.status_code == 200 and "shown once" in text_of(form)
-    sheet = as_core.post(
-        f"/manage/waves/{coded.id}/codes", {"team": str(members.day.id), "count": "12"}
-    )
+    made = as_core.post(f"/manage/waves/{coded.id}/codes", {f"count-{members.day.id}": "12"})
+    assert made.status_code == 303  # Post/Redirect/Get
+    sheet = as_core.get(made.headers["Location"])
     html = sheet.get_data(as_text=True)
-    printed = re.findall(r'<span class="slip-code">([A-Z0-9-]+)</span>', html)
+    printed = printed_codes(html)
     assert sheet.status_code == 200 and len(printed) == len(set(printed)) == 12
     assert 'href="/manage/waves/print.css"' in html
     rows = db.session.scalars(select(SingleUseCode)).all()
@@ -116,27 +121,42 @@ def test_the_sheet_shows_the_codes_once_and_only_their_hashes_are_kept(
     assert not any(normalise(code) in event.detail for code in printed)
     page = text_of(as_core.get(f"/manage/waves/{coded.id}"))
     assert "Codes made: 12" in page and "Codes made: 0" in page  # Outreach has none yet
+    # Reloading the sheet shows nothing and makes nothing: 12 codes, not 24.
+    again = as_core.get(made.headers["Location"])
+    assert again.status_code == 410 and printed_codes(again.get_data(as_text=True)) == []
+    assert "already been shown" in text_of(again)
+    assert count(SingleUseCode) == 12 and codes.codes_made(coded) == {members.day.id: 12}
 
 
-@pytest.mark.parametrize(
-    ("count_typed", "message"),
-    [("0", "Make from 1 to 500"), ("501", "Make from 1 to 500"), ("", "Enter a number")],
-)
-def test_a_bad_count_is_refused_beside_its_field(
-    as_core: Staff, coded: Wave, members: Members, count_typed: str, message: str
+def test_sheets_for_several_teams_at_once_each_listed_as_a_batch(
+    as_core: Staff, coded: Wave, members: Members
 ) -> None:
-    data = {"team": str(members.day.id), "count": count_typed}
+    data = {f"count-{members.day.id}": "3", f"count-{members.outreach.id}": "5"}
+    made = as_core.post(f"/manage/waves/{coded.id}/codes", data)
+    html = as_core.get(made.headers["Location"]).get_data(as_text=True)
+    assert html.count('<section class="sheet"') == 2 and len(printed_codes(html)) == 8
+    listing = text_of(as_core.get(f"/manage/waves/{coded.id}/codes"))
+    assert "Day unit 3" in listing and "Outreach 5" in listing
+    assert codes.codes_made(coded) == {members.day.id: 3, members.outreach.id: 5}
+
+
+@pytest.mark.parametrize("count_typed", ["0", "501", "three"])
+def test_a_bad_count_is_refused_beside_its_team(
+    as_core: Staff, coded: Wave, members: Members, count_typed: str
+) -> None:
+    data = {f"count-{members.day.id}": count_typed, f"count-{members.outreach.id}": "4"}
     result = as_core.post(f"/manage/waves/{coded.id}/codes", data)
-    assert result.status_code == 422 and message in field_error(result, "count")
+    assert result.status_code == 422
+    assert "Day unit: Enter a number from 1 to 500, or leave it empty." in text_of(result)
     assert count(SingleUseCode) == 0
 
 
 def test_codes_only_for_a_wave_in_code_mode_and_its_own_teams(
     as_core: Staff, coded: Wave, members: Members
 ) -> None:
-    other_team = {"team": str(members.night.id), "count": "3"}
+    other_team = {f"count-{members.night.id}": "3"}
     result = as_core.post(f"/manage/waves/{coded.id}/codes", other_team)
-    assert result.status_code == 422 and "Not a valid choice" in field_error(result, "team")
+    assert result.status_code == 422 and "for at least one team" in text_of(result)
     coded.uses_codes = False
     db.session.commit()
     assert as_core.get(f"/manage/waves/{coded.id}/codes").status_code == 404
@@ -145,11 +165,38 @@ def test_codes_only_for_a_wave_in_code_mode_and_its_own_teams(
 
 def test_no_codes_for_a_closed_wave(as_core: Staff, coded: Wave, members: Members) -> None:
     as_core.post(f"/manage/waves/{coded.id}/close")
-    result = as_core.post(
-        f"/manage/waves/{coded.id}/codes", {"team": str(members.day.id), "count": "3"}
-    )
+    result = as_core.post(f"/manage/waves/{coded.id}/codes", {f"count-{members.day.id}": "3"})
     assert result.status_code == 422 and "has closed" in text_of(result)
     assert count(SingleUseCode) == 0
+
+
+def test_a_sheet_never_handed_out_is_voided_with_its_key_only(
+    client: FlaskClient, as_core: Staff, coded: Wave, members: Members
+) -> None:
+    made = as_core.post(f"/manage/waves/{coded.id}/codes", {f"count-{members.day.id}": "4"})
+    html = as_core.get(made.headers["Location"]).get_data(as_text=True)
+    key = re.search(r"Void key, keep this strip: <code>([A-Z0-9-]+)</code>", html)
+    assert key is not None
+    [batch] = db.session.scalars(select(CodeBatch)).all()
+    assert key.group(1).replace("-", "") not in batch.key_hash  # only its peppered hash is kept
+    kept = as_core.post(f"/manage/waves/{coded.id}/codes", {f"count-{members.day.id}": "2"})
+    other = printed_codes(as_core.get(kept.headers["Location"]).get_data(as_text=True))
+    void = f"/manage/codes/batches/{batch.id}/void"
+    wrong = as_core.post(void, {"void_key": "ACDEF-GHJKM-NPRTW-XY346"})
+    assert wrong.status_code == 422 and "not the void key printed on this sheet" in text_of(wrong)
+    assert count(SingleUseCode) == 6
+    done = as_core.post(void, {"void_key": key.group(1).lower()}, follow_redirects=True)
+    assert "The sheet of 4 codes for Day unit is void" in text_of(done)
+    assert count(SingleUseCode) == 2  # the other sheet still works
+    assert codes.codes_made(coded) == {members.day.id: 2}
+    [event] = audit("codes voided")
+    assert event.detail == f"team:{members.day.id}; batch:{batch.id}; 4 codes"
+    refused = start(client, link_of(coded, members.day), printed_codes(html)[0])
+    assert refused.page.status_code == 422 and REFUSED in refused.html
+    person = start(client, link_of(coded, members.day), other[0])
+    assert person.page.status_code == 200 and "Page 1 of" in person.html
+    again = as_core.post(void, {"void_key": key.group(1)})
+    assert again.status_code == 422 and "already void" in text_of(again)
 
 
 # Answering with a code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 
 import pytest
@@ -273,8 +274,7 @@ def test_inviting_a_lead_makes_the_account_its_access_and_a_link(
     }
     result = as_core.post("/manage/leads/invite", data)
     ann = db.session.scalars(select(User).where(User.email == "ann@example.org")).one()
-    assert result.status_code == 303
-    assert result.headers["Location"] == f"/manage/leads/{ann.id}/link"
+    assert result.status_code == 200  # the link is shown in this response, and only here
     assert (ann.role, ann.display_name, ann.active) == ("lead", "Ann Example", True)
     assert [(g.organisation_id, g.team_id) for g in ann.grants] == [(members.north.id, None)]
     actions = [(e.action, e.user_id, e.target) for e in audit()[-3:]]
@@ -397,7 +397,8 @@ BASE = "http://127.0.0.1:5000"
 def _invite(as_core: Staff, members: Members) -> tuple[User, str]:
     """Invite Ann through the page; return her account and the link path the page showed."""
     data = {"display_name": "Ann", "email": "ann@example.org", "access": f"team:{members.day.id}"}
-    shown = as_core.get(as_core.post("/manage/leads/invite", data).headers["Location"])
+    shown = as_core.post("/manage/leads/invite", data)
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
     link = input_value(shown, "link") or ""
     assert link.startswith(f"{BASE}/auth/invitation/")
     ann = db.session.scalars(select(User).where(User.email == "ann@example.org")).one()
@@ -426,11 +427,30 @@ def test_the_link_is_shown_once_and_only_its_hash_is_stored(
         for row in db.session.execute(table.select()):
             assert not any(token in str(value) for value in row), table.name
     assert invitation.expires_at - invitation.created_at == timedelta(days=7)
-    with as_core.client.session_transaction() as cookie:  # nor left waiting in the session
+    # Nor in any cookie: the response that made it set none holding it (the session cookie
+    # is signed, not encrypted, so anything in it can be read by whoever holds it).
+    with as_core.client.session_transaction() as cookie:
         assert not any(token in str(value) for value in cookie.values())
+
     again = as_core.get(f"/manage/leads/{ann.id}/link")
     assert input_value(again, "link") is None and token not in again.get_data(as_text=True)
     assert "already been shown" in text_of(again)
+
+
+def test_the_link_never_travels_in_the_session_cookie(
+    app: Flask, as_core: Staff, members: Members
+) -> None:
+    data = {"display_name": "Ann", "email": "ann@example.org", "access": f"team:{members.day.id}"}
+    made = as_core.post("/manage/leads/invite", data)
+    link = input_value(made, "link") or ""
+    token = link.rsplit("/", 1)[1]
+    assert token
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    for header in made.headers.getlist("Set-Cookie"):
+        name, _, rest = header.partition("=")
+        if name == app.config["SESSION_COOKIE_NAME"]:
+            # Signed, not encrypted: whoever holds the cookie can read everything in it.
+            assert token not in str(serializer.loads(rest.split(";", 1)[0]))
 
 
 def test_the_link_works_once(as_core: Staff, members: Members, client: FlaskClient) -> None:
@@ -495,7 +515,7 @@ def test_a_bad_password_is_refused_and_the_link_still_works(
 
 def test_a_new_link_replaces_the_old_one(as_core: Staff, members: Members) -> None:
     ann, first = _invite(as_core, members)
-    shown = as_core.get(as_core.post(f"/manage/leads/{ann.id}/link").headers["Location"])
+    shown = as_core.post(f"/manage/leads/{ann.id}/link")
     second = (input_value(shown, "link") or "").removeprefix(BASE)
     assert second.startswith("/auth/invitation/") and second != first
     browser = _fresh(as_core.client)
@@ -538,3 +558,28 @@ def test_two_tabs_racing_spend_the_invitation_once(
     with pytest.raises(membership.InvitationUnusable):
         lead_access.accept_invitation(token, "second long passphrase")
     assert sign_in(client, "cy@example.org", "first long passphrase").status_code == 303
+
+
+def test_an_invitation_can_carry_several_grants_at_once(as_core: Staff, members: Members) -> None:
+    data = {
+        "display_name": "Bo Example",
+        "email": "bo@example.org",
+        "access": [f"organisation:{members.north.id}", f"team:{members.outreach.id}"],
+    }
+    page = as_core.get("/manage/leads/invite").get_data(as_text=True)
+    assert re.search(r'<select[^>]*id="access"[^>]*multiple', page)
+    assert as_core.post("/manage/leads/invite", data).status_code == 303
+    bo = db.session.scalars(select(User).where(User.email == "bo@example.org")).one()
+    assert sorted((g.organisation_id or 0, g.team_id or 0) for g in bo.grants) == [
+        (0, members.outreach.id),
+        (members.north.id, 0),
+    ]
+    granted = [e.target for e in audit("lead access granted")]
+    assert granted == [f"organisation:{members.north.id}", f"team:{members.outreach.id}"]
+    # One unknown choice among good ones refuses the whole invitation.
+    refused = as_core.post(
+        "/manage/leads/invite",
+        data | {"email": "cy@example.org", "access": [f"team:{members.day.id}", "team:999"]},
+    )
+    assert refused.status_code == 422 and field_error(refused, "access") == "Not a valid choice."
+    assert db.session.scalars(select(User).where(User.email == "cy@example.org")).first() is None

@@ -165,7 +165,7 @@ def test_a_good_file_is_stored_as_a_new_questionnaire_and_audited(
 @pytest.mark.parametrize(
     ("change", "where", "why"),
     [
-        (("  3: ", "  # 3: "), "scales[0].items.3", "expected wording for item 3"),
+        (("  3: ", "  # 3: "), "scales[0].items.3", "Item 3 of the STSS needs its wording."),
         (("minutes: 4", "minutes: 400"), "minutes", "whole number from 1 to 60"),
         (("template: stss", "template: nope"), "scales[0].template", "unknown template"),
         (("title:", "title: [unclosed\ntitle2:"), "line ", "YAML syntax error"),
@@ -179,14 +179,16 @@ def test_a_bad_file_is_refused_with_its_file_and_field_and_nothing_is_saved(
     result = upload(as_core, text, "broken.yaml")
     message = field_error(result, "file")
     assert result.status_code == 422
-    assert message.startswith("In broken.yaml, at ") and where in message and why in message
+    # A plain sentence first, then the file and the technical place for whoever edits it.
+    assert f"(broken.yaml, at {where}" in message and why.lower() in message.lower()
     assert "nothing has been saved" in text_of(result)
     assert count(QuestionnaireVersion) == 0 and audit("questionnaire uploaded") == []
 
 
 def test_not_utf8_and_not_yaml_are_refused_beside_the_field(as_core: Staff) -> None:
     latin = upload(as_core, "title: caf\xe9".encode("latin-1"), "old.yaml")
-    assert "In old.yaml: is not UTF-8 text" in field_error(latin, "file")
+    assert "Is not UTF-8 text" in field_error(latin, "file")
+    assert "(old.yaml)" in field_error(latin, "file")
     word = upload(as_core, "anything", "notes.docx")
     assert "Upload a YAML file" in field_error(word, "file")
     nothing = as_core.post("/manage/questionnaires/upload", {}, content_type="multipart/form-data")
@@ -297,7 +299,7 @@ def test_bad_wording_is_refused_with_file_and_place_and_nothing_is_saved(
     result = import_wording(as_core, version, text, name)
     message = field_error(result, "file")
     assert result.status_code == 422
-    assert message.startswith(f"In {name}, at {where}") and why in message
+    assert f"({name}, at {where})" in message and why.lower() in message.lower()
     assert count(QuestionnaireVersion) == 1 and audit("wording imported") == []
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import inspect, text
 from survey.extensions import db
 from survey.models import PendingResponse, Response, SingleUseCode, User, Wave
 from survey.services.batches import flush_pending, pending_count
+from survey.services.integrity import IntegrityReport, RowAudit, StoredRow, stored_rows_and_tally
 from survey.services.responses import ReplayedForm, record_response
 from tests.conftest import days
 from tests.manage.conftest import Members, count, stored
@@ -213,3 +214,8 @@ def test_finishes_racing_flushes_lose_nothing_and_store_nothing_twice(
     flush_pending(wave_id)
     assert (count(Response), count(PendingResponse), count(SingleUseCode)) == (24, 0, 0)
     assert all(size >= K for size in batches(wave_id))
+    # Racing Finishes each folded their tag into the integrity tally: it adds up exactly.
+    audit = RowAudit(wave_id)
+    for row in db.session.execute(stored_rows_and_tally(wave_id)):
+        audit.admit(StoredRow(*row))
+    assert audit.report() == IntegrityReport(authentic=24)

@@ -35,7 +35,7 @@ from tests.conftest import days
 from tests.manage.conftest import Members, Staff, audit, count, field_error, my_routes, text_of
 from tests.release.helpers import answers_all, submit
 
-MY_VIEWS = ("survey.manage.waves", "survey.manage.poster")
+MY_VIEWS = ("survey.manage.waves", "survey.manage.poster", "survey.manage.codes")
 MY_ACTIONS = (
     "wave opened",
     "wave closed early",
@@ -160,8 +160,8 @@ def test_the_form_groups_teams_by_organisation_and_suggests_k_5(
     page = as_core.get("/manage/waves/new")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    north = html.index("<legend>North Hospice</legend>")
-    south = html.index("<legend>South Food Bank</legend>")
+    north = html.index("<strong>North Hospice</strong>")
+    south = html.index("<strong>South Food Bank</strong>")
     assert north < html.index("Day unit") < html.index("Night unit") < south
     assert south < html.index("Outreach")
     assert re.search(r'<input[^>]*id="k"[^>]*value="5"', html)

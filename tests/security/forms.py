@@ -13,13 +13,18 @@ from survey.domain.questionnaire_model import AnswerError, Answers, Questionnair
 from survey.domain.sealing import SealContext, open_wave
 from survey.errors import MESSAGES
 from survey.extensions import db
+from survey.form_encoding import UNREADABLE_TITLE
 from survey.models import Response, SurveyLink, UsedForm
 from tests.formtools import only_form
 from tests.stored import stored_count, stored_rows
 
 # What a hostile or broken post may get back: a page, or a clear refusal.
 CLEAR_STATUSES = {200, 400, 404, 405, 409, 410, 413, 422}
-ERROR_TITLES = {str(escape(title)) for title, _ in MESSAGES.values()} | {"This form has expired"}
+ERROR_TITLES = {str(escape(title)) for title, _ in MESSAGES.values()} | {
+    "This form has expired",
+    UNREADABLE_TITLE,
+    "We could not save your answers",
+}
 
 
 def open_form(client: FlaskClient, token: str, stage: int) -> dict[str, str]:

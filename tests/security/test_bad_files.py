@@ -33,9 +33,15 @@ BAD_QUESTIONNAIRES: dict[str, tuple[bytes, str]] = {
     "list.yaml": (b"- a\n- b\n", "expected a mapping"),
     "empty.yaml": (b"", "got nothing"),
     "python-tag.yaml": (b"key: !!python/object/apply:os.system ['true']\n", "YAML syntax error"),
+    # Inside a real field (`minutes`), so it is refused for expanding, not as an unknown field.
     "alias-bomb.yaml": (
-        b'a: &a ["x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b]\n',
-        "unknown field",
+        DEMO_TEXT.replace(
+            "minutes: 4",
+            'minutes: [&a ["x","x","x","x","x","x","x","x"], &b [*a,*a,*a,*a,*a,*a,*a,*a],'
+            " &c [*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,*c],"
+            " &e [*d,*d,*d,*d,*d,*d,*d,*d], &f [*e,*e,*e,*e,*e,*e,*e,*e]]",
+        ).encode(),
+        "expands to more than",
     ),
     "sixteen-items.yaml": (
         DEMO_TEXT.replace("      17: ", "      # 17: ").encode(),
@@ -83,7 +89,7 @@ def test_questionnaire_file_that_is_not_utf8_gives_one_clear_error(
 def test_production_refuses_to_start_with_bad_key_material(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    env = {"DATABASE_URL": "sqlite://", "SECRET_KEY": "s" * 32}
+    env = {"DATABASE_URL": "sqlite://", "SECRET_KEY": "Qm3v9Tz-Lp2xW8rK5nY1cJ7hF4dS6aG0e"}
     with pytest.raises(ConfigError, match="key material is missing"):
         ProductionConfig(env)
     short = base64.urlsafe_b64encode(os.urandom(20)).decode()

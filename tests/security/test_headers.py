@@ -111,7 +111,11 @@ def production(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Flas
     """The production settings (secure cookies, HSTS) on an in-memory database."""
     key = base64.urlsafe_b64encode(os.urandom(32)).decode()
     monkeypatch.setenv("LANTERN_KEK", key)
-    env = {"DATABASE_URL": "sqlite://", "SECRET_KEY": "p" * 40, "LANTERN_KEK": key}
+    env = {
+        "DATABASE_URL": "sqlite://",
+        "SECRET_KEY": "Qm3v9Tz-Lp2xW8rK5nY1cJ7hF4dS6aG0e",
+        "LANTERN_KEK": key,
+    }
     application = create_app(ProductionConfig(env))
     with application.app_context():
         db.create_all()

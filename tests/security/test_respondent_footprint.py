@@ -40,12 +40,16 @@ def test_the_respondent_path_does_not_import_the_statistics_stack(
     kek = base64.urlsafe_b64encode(os.urandom(32)).decode()
     env = {
         "LANTERN_ENV": "production",
-        "SECRET_KEY": "f" * 40,
+        "SECRET_KEY": "Qm3v9Tz-Lp2xW8rK5nY1cJ7hF4dS6aG0e",
         "DATABASE_URL": f"sqlite:///{database}",
         "LANTERN_KEK": kek,
+        # Shared by the staff side (which opened the wave) and the respondent side (which
+        # checks the wave key's tag before sealing); each keeps its own SECRET_KEY.
+        "LANTERN_INTEGRITY_KEY": "Vx8-kP3qZ7mL1wT9rB5nH2cJ6fD4sA0gYe",
     }
     settings = TestingConfig({"DATABASE_URL": env["DATABASE_URL"]})
     settings.KEK_FILE = None
+    settings.INTEGRITY_KEY = env["LANTERN_INTEGRITY_KEY"]
     monkeypatch.setenv("LANTERN_KEK", kek)  # the core-team step below seeds with this key
     seeding = create_app(settings)
     with seeding.app_context():
