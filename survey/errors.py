@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -50,8 +51,44 @@ def render_error(
     return page, status
 
 
+# Respondent pages: their errors keep the calm respondent page with its quick exit.
+RESPONDENT_PREFIX = "/s/"
+
+
+def _signed_in_staff() -> bool:
+    """Whether a signed-in staff member made this request (never asked of respondent pages)."""
+    if request.path.startswith(RESPONDENT_PREFIX):
+        return False  # respondents' requests never load a user
+    return bool(getattr(current_user, "is_authenticated", False))
+
+
+def render_staff_error(status: int) -> tuple[str, int]:
+    """The error page for a signed-in staff member: staff navigation, no crisis lines."""
+    title, detail = STAFF_MESSAGES.get(status, MESSAGES.get(status, MESSAGES[500]))
+    page = render_template(
+        "errors/staff_error.html", status=status, title=title, detail=detail, page_title=title
+    )
+    return page, status
+
+
+STAFF_MESSAGES: dict[int, tuple[str, str]] = {
+    403: (
+        "This page is not available to your account",
+        "It belongs to another role. If you think you should see it, ask the core team.",
+    ),
+    404: (
+        "We can't find that page",
+        "The address may be mistyped, or the page may be about a team or round your account "
+        "does not hold. Your results are listed under Results.",
+    ),
+}
+
+
 def _http_error(error: HTTPException) -> tuple[str, int]:
-    return render_error(error.code or 500)
+    status = error.code or 500
+    if status in (403, 404, 405, 500) and _signed_in_staff():
+        return render_staff_error(status)
+    return render_error(status)
 
 
 # Blueprints whose forms are filled in by signed-in staff, not by respondents.

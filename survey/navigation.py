@@ -33,11 +33,16 @@ CORE_NAV = (
     ("manage.questionnaires", "Questionnaires"),
     ("manage.waves", "Waves"),
     ("results.index", "Results"),
+    ("results.actions", "Action plans"),
     ("manage.signposting", "Signposting"),
     ("manage.audit_log", "Audit log"),
     ("manage.accounts", "Accounts"),
 )
-LEAD_NAV = (("results.index", "Results"), ("auth.account", "Your account"))
+LEAD_NAV = (
+    ("results.index", "Results"),
+    ("results.actions", "Action plans"),
+    ("auth.account", "Your account"),
+)
 # Areas whose pages sit under more than the entry's own address.
 AREA_PREFIXES = {
     "manage.organisations": ("/manage/organisations", "/manage/teams"),

@@ -27,6 +27,7 @@ from survey.domain.groups import (
     build_structure,
 )
 from survey.domain.magnitude import compare_released
+from survey.domain.participation import group_headcount, rate_figure
 from survey.domain.perspectives import PerspectiveTally, code_perspective_release, share_labels
 from survey.domain.questionnaire_model import (
     Answers,
@@ -390,6 +391,19 @@ def _header(
     }
 
 
+def _headcounts(wave: Wave) -> dict[GroupKey, int | None]:
+    """Each base group's public headcount (a parent's only when all its teams have one)."""
+    by_team = {link.team_id: (link.team.organisation_id, link.headcount) for link in wave.links}
+    found: dict[GroupKey, int | None] = {
+        GroupKey(TEAM, str(team)): headcount for team, (_, headcount) in by_team.items()
+    }
+    found[GroupKey(ALLIANCE)] = group_headcount(h for _, h in by_team.values())
+    for org in {org for org, _ in by_team.values()}:
+        members = (h for o, h in by_team.values() if o == org)
+        found[GroupKey(ORGANISATION, str(org))] = group_headcount(members)
+    return found
+
+
 def _payload(
     wave: Wave,
     questionnaire: Questionnaire,
@@ -404,6 +418,7 @@ def _payload(
     structural = _structural_groups(wave, questionnaire)
     prior = previous_release(wave)
     previous = json.loads(prior.payload) if prior is not None else None
+    headcounts = _headcounts(wave)
     groups: dict[str, Any] = {}
     for key, label in structural:
         entry = _entry(key, label, shown=key in shown)
@@ -411,6 +426,8 @@ def _payload(
             entry["text"] = SUPPRESSED_TEXT
         else:
             entry["n"] = plan.counts[key]
+            if key.attribute is None:
+                entry["participation"] = rate_figure(entry["n"], headcounts.get(key), wave.k)
             entry["scales"] = {}
             for scale in questionnaire.scales:
                 figures = dict(shown[key][scale.key])

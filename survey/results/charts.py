@@ -20,6 +20,10 @@ from markupsafe import Markup, escape
 INK = "#1d2433"
 ACCENT = "#2d5b8a"
 TRACK = "#e8eef5"
+INTERVAL_FILL = "#9db8d6"
+# Backgrounds of published bands behind a mean, lowest scores first (text stays INK).
+BAND_TINTS = ("#eef3ea", "#f6f1dc", "#f9e6cf", "#f6d6cc", "#efc6c6")
+BAND_HEAD = 22
 GRID = "#8a93a3"
 FONT_SIZE = 14
 LABEL_HEIGHT = 20
@@ -133,10 +137,11 @@ def _axis(
 
 
 def band_chart(title: str, bars: Sequence[BandBar]) -> Markup:
-    """Horizontal range bars: each band's coded share drawn as lower..upper percent.
+    """Each band's coded share drawn as the interval it lies in (lower..upper percent).
 
-    The bar spans the whole range a share is known to lie in, never a point, because an
-    exact count is exactly what the release withholds.
+    An interval, never a bar from 0: a bracket with end caps over a light span, because an
+    exact count is exactly what the release withholds, and the shares of several bands,
+    read as bars, would seem to add up to more than 100 %.
     """
     row = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
     height = row * len(bars) + AXIS_HEIGHT
@@ -148,17 +153,23 @@ def band_chart(title: str, bars: Sequence[BandBar]) -> Markup:
         room = LABEL_CHARS - len(bar.text) - 2
         body.append(_text(LEFT, top + LABEL_HEIGHT - 6, _short(bar.label, room)))
         body.append(_text(LEFT + SPAN, top + LABEL_HEIGHT - 6, bar.text, "end"))
-        bar_top = top + LABEL_HEIGHT
+        middle = top + LABEL_HEIGHT + BAR_HEIGHT / 2
         body.append(
-            f'<rect x="{LEFT}%" y="{bar_top}" width="{SPAN}%" height="{BAR_HEIGHT}" '
-            f'fill="{TRACK}"/>'
+            f'<line x1="{LEFT}%" x2="{LEFT + SPAN}%" y1="{middle}" y2="{middle}" '
+            f'stroke="{TRACK}" stroke-width="4"/>'
         )
         body.append(
-            f'<rect x="{start}%" y="{bar_top}" width="{round(max(end - start, 0.5), 2)}%" '
-            f'height="{BAR_HEIGHT}" fill="{ACCENT}"/>'
+            f'<rect class="interval" x="{start}%" y="{middle - 5}" '
+            f'width="{round(max(end - start, 0.5), 2)}%" height="10" fill="{INTERVAL_FILL}"/>'
         )
-    body = _axis(body, height, (0, 100), [0, 50, 100], "%")
-    summary = f"{title}. " + "; ".join(f"{bar.label}: {bar.text}" for bar in bars) + "."
+        for x in (start, end):
+            body.append(_vline(x, middle - 8, middle + 8, ACCENT, width=3))
+    body = _axis(body, height, (0, 100), [0, 25, 50, 75, 100], "%")
+    summary = (
+        f"{title}. "
+        + "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
+        + ". Each share is a range; ranges never add up to 100%."
+    )
     return _svg(summary, height, body)
 
 
@@ -172,23 +183,65 @@ def _describe(row: Whisker) -> str:
     return words
 
 
+@dataclass(frozen=True)
+class BandSpan:
+    """A published band drawn behind means: its label, score bounds and tint."""
+
+    label: str
+    low: float
+    high: float
+    tint: str
+
+
+def tints_for(count: int, higher_is_better: bool) -> list[str]:
+    """One tint per band, lowest scores first, warmer towards the end that is a concern."""
+    if count <= 0:
+        return []
+    picks = [BAND_TINTS[round(i * (len(BAND_TINTS) - 1) / max(count - 1, 1))] for i in range(count)]
+    return picks[::-1] if higher_is_better else picks
+
+
+def _band_backdrop(bands: Sequence[BandSpan], low: float, high: float, bottom: float) -> list[str]:
+    """Shaded columns for each band, with the band's name in the head row when it fits."""
+    body = []
+    for band in bands:
+        start = _x(max(band.low, low), low, high)
+        end = _x(min(band.high + 1, high), low, high)
+        if band is bands[-1]:
+            end = _x(min(band.high, high), low, high)
+        width = round(max(end - start, 0), 2)
+        body.append(
+            f'<rect x="{start}%" y="0" width="{width}%" height="{bottom}" fill="{band.tint}"/>'
+        )
+        # About 8 px a character on a 600 px chart: 1 % of the width holds 0.75 characters.
+        if len(band.label) <= width * 0.75:
+            body.append(_text((start + end) / 2, BAND_HEAD - 7, band.label, "middle"))
+    return body
+
+
 def whisker_chart(
     title: str,
     rows: Sequence[Whisker],
     axis: tuple[float, float],
     reference: float | None = None,
+    bands: Sequence[BandSpan] = (),
 ) -> Markup:
-    """Means as dots with 95% confidence-interval whiskers; small groups' ranges as bars."""
+    """Means as dots with 95% confidence-interval whiskers; small groups' ranges as intervals.
+
+    With `bands`, the published bands are shaded behind the rows, so a reader sees at once
+    which band each mean (or range) sits in.
+    """
     low, high = axis
     row_height = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
-    height = row_height * len(rows) + AXIS_HEIGHT
-    body: list[str] = []
+    head = BAND_HEAD if bands else 0
+    height = head + row_height * len(rows) + AXIS_HEIGHT
+    body: list[str] = _band_backdrop(bands, low, high, height - AXIS_HEIGHT) if bands else []
     if reference is not None and low <= reference <= high:
         body.append(
             _vline(_x(reference, low, high), 0, height - AXIS_HEIGHT, INK, width=2, dash="6 4")
         )
     for index, row in enumerate(rows):
-        top = index * row_height
+        top = head + index * row_height
         middle = top + LABEL_HEIGHT + BAR_HEIGHT / 2
         body.append(_text(LEFT, top + LABEL_HEIGHT - 6, _short(row.label)))
         body.append(
@@ -197,18 +250,27 @@ def whisker_chart(
         )
         if row.ci_low is not None and row.ci_high is not None:
             start, end = _x(row.ci_low, low, high), _x(row.ci_high, low, high)
-            width = 12 if row.ranged else 3
-            body.append(
-                f'<line x1="{start}%" x2="{end}%" y1="{middle}" y2="{middle}" '
-                f'stroke="{ACCENT}" stroke-width="{width}"/>'
-            )
-            if not row.ranged:
-                for x in (start, end):
-                    body.append(_vline(x, middle - 7, middle + 7, ACCENT, width=3))
+            if row.ranged:
+                body.append(
+                    f'<rect class="interval" x="{start}%" y="{middle - 5}" '
+                    f'width="{round(max(end - start, 0.5), 2)}%" height="10" '
+                    f'fill="{INTERVAL_FILL}"/>'
+                )
+            else:
+                body.append(
+                    f'<line x1="{start}%" x2="{end}%" y1="{middle}" y2="{middle}" '
+                    f'stroke="{ACCENT}" stroke-width="3"/>'
+                )
+            for x in (start, end):
+                body.append(_vline(x, middle - 8, middle + 8, ACCENT, width=3))
         if not row.ranged:
             body.append(
                 f'<circle cx="{_x(row.mean, low, high)}%" cy="{middle}" r="6" fill="{INK}"/>'
             )
     body = _axis(body, height, axis, nice_ticks(low, high), "")
-    summary = f"{title}. " + "; ".join(_describe(row) for row in rows) + "."
-    return _svg(summary, height, body)
+    described = "; ".join(_describe(row) for row in rows)
+    if bands:
+        described += ". Bands: " + "; ".join(
+            f"{b.label} {number(b.low, 0)} to {number(b.high, 0)}" for b in bands
+        )
+    return _svg(f"{title}. {described}.", height, body)

@@ -13,7 +13,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from survey.domain.disclosure import SUPPRESSED_TEXT
-from survey.results.presenter import base_and_subgroups, subgroup_label, summary_of
+from survey.results.group_parts import summary_of
+from survey.results.presenter import base_and_subgroups, subgroup_label
 from survey.services.release_access import Scope, filter_payload
 from survey.spreadsheet import FORMULA_STARTS, Cell, defuse
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from survey.results.charts import number
+from survey.results.heatmap import Heatmap
+from survey.results.trend import Trend
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class BandRow:
     text: str
     lower: float
     upper: float
+    lower_open: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,10 +91,25 @@ class SubgroupBlock:
 
 @dataclass(frozen=True)
 class ItemRow:
-    """An item's released mean, described by number only (never its wording)."""
+    """An item's released mean, with its wording where the wave's version and licence allow."""
 
     number: int
     text: str
+    wording: str = ""
+    part: str = ""
+    reverse: bool = False
+
+
+@dataclass(frozen=True)
+class PartView:
+    """One subscale of a scale: its figures, which way it points, and where it sits."""
+
+    key: str
+    label: str
+    direction: str
+    summary: Summary
+    placement: str
+    chart: Markup | None
 
 
 @dataclass(frozen=True)
@@ -109,6 +127,13 @@ class ScaleView:
     subscales: list[LabelledSummary]
     items: list[ItemRow]
     subgroups: list[SubgroupBlock] = field(default_factory=list)
+    direction: str = ""
+    placement: str = ""
+    headline_label: str = "Total"
+    parts: list[PartView] = field(default_factory=list)
+    band_legend: list[str] = field(default_factory=list)
+    items_note: str = ""
+    trend: Trend | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +151,12 @@ class Section:
     precision_note: str = ""
     # Subgroups a release shows although their whole group is hidden: (scale name, blocks).
     hidden_group_subgroups: list[tuple[str, list[SubgroupBlock]]] = field(default_factory=list)
+    # The first screen: plain words, then participation and what it means.
+    plain_words: list[str] = field(default_factory=list)
+    participation: str = ""
+    rate_guidance: str = ""
+    team_id: int | None = None
+    organisation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -152,3 +183,4 @@ class ReleasePage:
     overviews: list[Overview]
     notes: list[str]
     citations: list[str]
+    heatmap: Heatmap | None = None

@@ -13,11 +13,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from survey.results.charts import BandBar, Whisker, band_chart, number, whisker_chart
+from survey.results.charts import (
+    BandBar,
+    Whisker,
+    band_chart,
+    number,
+    whisker_chart,
+)
+from survey.results.group_parts import (
+    PageContext,
+    band_legend,
+    band_spans,
+    item_rows,
+    part_view,
+    released,
+    section_words,
+    summary_of,
+    whisker_of,
+)
+from survey.results.heatmap import Heatmap, heatmap
 from survey.results.page import (
     BandRow,
     Comparison,
-    ItemRow,
     LabelledSummary,
     Overview,
     ReleasePage,
@@ -26,6 +43,13 @@ from survey.results.page import (
     SubgroupBlock,
     Summary,
 )
+from survey.results.plain_words import (
+    participation_words,
+    placement,
+    rate_guidance,
+)
+from survey.results.scales import parts_of
+from survey.results.trend import group_trend
 from survey.results.wording import (
     HIDDEN_STATUS,
     RANGES_NOTE,
@@ -38,23 +62,11 @@ from survey.results.wording import (
 from survey.services.release_access import Scope, filter_payload
 
 LEVEL_WORDS = {"alliance": "Alliance", "organisation": "Organisation", "team": "Team"}
-
-
-def summary_of(data: Mapping[str, Any] | None) -> Summary:
-    """Read a released summary; anything marked hidden stays hidden."""
-    if not data or data.get("hidden"):
-        return Summary(hidden=True)
-    ranged = data.get("precision") == "ranges"
-    return Summary(
-        hidden=False,
-        n=data.get("n"),
-        mean=data.get("mean"),
-        sd=data.get("sd"),
-        ci_low=data.get("ci_low"),
-        ci_high=data.get("ci_high"),
-        low=data.get("low") if ranged else None,
-        high=data.get("high") if ranged else None,
-    )
+WHOM = {
+    "alliance": "the alliance's staff",
+    "organisation": "the organisation's staff",
+    "team": "the team",
+}
 
 
 def anchor_for(key: str) -> str:
@@ -74,17 +86,6 @@ def subgroup_label(group: Mapping[str, Any], base_label: str) -> str:
     return label[len(prefix) :] if label.startswith(prefix) else label
 
 
-def _whisker(label: str, summary: Summary) -> Whisker | None:
-    if summary.hidden:
-        return None
-    if summary.ranged and summary.low is not None and summary.high is not None:
-        middle = (summary.low + summary.high) / 2
-        return Whisker(label, middle, summary.low, summary.high, ranged=True)
-    if summary.mean is None:
-        return None
-    return Whisker(label, summary.mean, summary.ci_low, summary.ci_high)
-
-
 def _axis(scale: Mapping[str, Any]) -> tuple[float, float]:
     low, high = scale.get("range") or (0, 1)
     return float(low), float(high)
@@ -92,7 +93,10 @@ def _axis(scale: Mapping[str, Any]) -> tuple[float, float]:
 
 def _bands(figures: Mapping[str, Any]) -> list[BandRow]:
     cells = (figures.get("bands") or {}).get("cells") or []
-    return [BandRow(c["label"], c["text"], c["lower"], c["upper"]) for c in cells]
+    return [
+        BandRow(c["label"], c["text"], c["lower"], c["upper"], bool(c.get("lower_open")))
+        for c in cells
+    ]
 
 
 def _comparison(
@@ -119,7 +123,7 @@ def _comparison(
     rows = []
     if data.get("previous_mean") is not None:
         rows.append(Whisker(f"Previous round ({previous_wave})", data["previous_mean"]))
-    this_round = _whisker("This round", current)
+    this_round = whisker_of("This round", current)
     if this_round is not None:
         rows.append(this_round)
     chart = (
@@ -164,7 +168,7 @@ def _subgroups(
     blocks = []
     for attribute, rows in by_attribute.items():
         heading = attribute_heading(attribute)
-        whiskers = [w for r in rows if r.summary and (w := _whisker(r.label, r.summary))]
+        whiskers = [w for r in rows if r.summary and (w := whisker_of(r.label, r.summary))]
         title = f"{scale['name']} {heading.lower()}, {base_label}"
         chart = whisker_chart(title, whiskers, _axis(scale)) if whiskers else None
         blocks.append(SubgroupBlock(heading, rows, chart))
@@ -172,16 +176,24 @@ def _subgroups(
 
 
 def _scale_view(
-    group: Mapping[str, Any], scale: Mapping[str, Any], subgroups: Sequence[Mapping[str, Any]]
+    group: Mapping[str, Any],
+    scale: Mapping[str, Any],
+    subgroups: Sequence[Mapping[str, Any]],
+    context: PageContext,
 ) -> ScaleView | None:
     figures = group.get("scales", {}).get(scale["key"])
     if figures is None:
         return None
     label = str(group.get("label", ""))
+    parts = parts_of(scale)
+    headline_key = str(scale.get("headline"))
+    facts = parts.get(headline_key)
     headline = summary_of(figures.get("headline"))
-    whisker = _whisker("Average score", headline)
+    whisker = whisker_of("Average score", headline)
     headline_chart = (
-        whisker_chart(f"{scale['name']}, {label}", [whisker], _axis(scale)) if whisker else None
+        whisker_chart(f"{scale['name']}, {label}", [whisker], _axis(scale), bands=band_spans(facts))
+        if whisker
+        else None
     )
     bands = _bands(figures)
     chart_bars = [BandBar(b.label, b.text, b.lower, b.upper) for b in bands]
@@ -190,7 +202,13 @@ def _scale_view(
         for sub in figures.get("subscales", [])
         if sub.get("key") != scale.get("headline")
     ]
-    items = [ItemRow(item["number"], number(item.get("mean"))) for item in figures.get("items", [])]
+    by_key = {sub.get("key"): sub.get("summary") for sub in figures.get("subscales", [])}
+    part_views = [
+        part_view(part, by_key.get(key), label, str(scale["name"]))
+        for key, part in parts.items()
+        if key != "total" and key in by_key
+    ]
+    wording = context.wording.get(str(scale["key"]))
     return ScaleView(
         key=scale["key"],
         name=scale["name"],
@@ -201,17 +219,31 @@ def _scale_view(
         band_chart=band_chart(f"{scale['name']} bands, {label}", chart_bars) if bands else None,
         comparison=_comparison(figures.get("comparison"), headline, label, scale),
         subscales=subscales,
-        items=items,
+        items=item_rows(figures, scale, wording, parts),
         subgroups=_subgroups(subgroups, label, scale),
+        direction=facts.direction if facts else "",
+        placement=placement(facts, released(headline)) if facts else "",
+        headline_label=facts.label if facts else "Total",
+        parts=part_views,
+        band_legend=band_legend(facts),
+        items_note=context.wording_notes.get(str(scale["key"]), ""),
+        trend=group_trend(
+            context.rounds, str(group["key"]), str(scale["key"]), facts, band_spans(facts)
+        ),
     )
 
 
 def _section(
-    group: Mapping[str, Any], scales: Sequence[Mapping[str, Any]], subs: list[Mapping[str, Any]]
+    group: Mapping[str, Any],
+    scales: Sequence[Mapping[str, Any]],
+    subs: list[Mapping[str, Any]],
+    context: PageContext,
 ) -> Section:
     key = str(group["key"])
     shown = bool(group.get("shown"))
-    views = [_scale_view(group, scale, subs) for scale in scales] if shown else []
+    views = [_scale_view(group, scale, subs, context) for scale in scales] if shown else []
+    scale_views = [view for view in views if view is not None]
+    participation = group.get("participation")
     orphans = []
     if not shown and any(sub.get("shown") for sub in subs):
         label = str(group.get("label", key))
@@ -223,9 +255,16 @@ def _section(
         heading=str(group.get("label", key)),
         shown=shown,
         status=shown_status(int(group["n"])) if shown else HIDDEN_STATUS,
-        scales=[view for view in views if view is not None],
+        scales=scale_views,
         precision_note=RANGES_NOTE if shown and group.get("precision") == "ranges" else "",
         hidden_group_subgroups=orphans,
+        plain_words=section_words(group, scale_views, scales, context) if shown else [],
+        participation=participation_words(int(group["n"]), participation) if shown else "",
+        rate_guidance=rate_guidance(participation, WHOM.get(str(group.get("level")), "the group"))
+        if shown
+        else "",
+        team_id=int(group["id"]) if group.get("level") == "team" else None,
+        organisation_id=int(group["id"]) if group.get("level") == "organisation" else None,
     )
 
 
@@ -250,10 +289,11 @@ def _overviews(sections: list[Section], scales: Sequence[Mapping[str, Any]]) -> 
         whiskers = [
             replace(w, label=chart_label(r.label, labels), spoken=r.label)
             for r in rows
-            if r.summary and (w := _whisker(r.label, r.summary))
+            if r.summary and (w := whisker_of(r.label, r.summary))
         ]
         title = f"{scale['name']}, your groups side by side"
-        chart = whisker_chart(title, whiskers, _axis(scale)) if whiskers else None
+        bands = band_spans(parts_of(scale).get(str(scale.get("headline"))))
+        chart = whisker_chart(title, whiskers, _axis(scale), bands=bands) if whiskers else None
         overviews.append(Overview(scale["name"], rows, chart))
     return overviews
 
@@ -276,11 +316,29 @@ def base_and_subgroups(
     return list(bases.values())
 
 
-def present_release(payload: Mapping[str, Any], scope: Scope) -> ReleasePage:
+def _heatmap(sections: Sequence[Section], visible: Mapping[str, Any]) -> Heatmap | None:
+    if len(sections) < 2:
+        return None
+    groups = visible.get("groups", {})
+    labels = {s.heading for s in sections}
+    rows = [
+        (chart_label(s.heading, labels), s.level, s.anchor, groups[s.key])
+        for s in sections
+        if s.key in groups
+    ]
+    return heatmap(rows, list(visible.get("scales", [])))
+
+
+def present_release(
+    payload: Mapping[str, Any], scope: Scope, context: PageContext | None = None
+) -> ReleasePage:
     """Build the results page of a release for one viewer."""
+    context = context or PageContext()
     visible = filter_payload(dict(payload), scope)
     scales = list(visible.get("scales", []))
-    sections = [_section(group, scales, subs) for group, subs in base_and_subgroups(visible)]
+    sections = [
+        _section(group, scales, subs, context) for group, subs in base_and_subgroups(visible)
+    ]
     return ReleasePage(
         wave_name=str(visible["wave"]["name"]),
         questionnaire=str(visible.get("questionnaire", {}).get("title", "")),
@@ -298,4 +356,5 @@ def present_release(payload: Mapping[str, Any], scope: Scope) -> ReleasePage:
             scales=[(s["name"], s.get("bands", [])) for s in scales],
         ),
         citations=[str(s["citation"]) for s in scales if s.get("citation")],
+        heatmap=_heatmap(sections, visible),
     )

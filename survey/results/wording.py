@@ -8,6 +8,7 @@ a concern, on others (such as compassion satisfaction) it is good news.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from survey.domain.disclosure import SUPPRESSED_TEXT
 from survey.results.charts import number
@@ -111,3 +112,22 @@ def notes(
             "They describe nobody."
         )
     return lines
+
+
+def release_dates(day: date | str | None) -> str:
+    """Every date on the results pages in one format: '1 December 2026'."""
+    if day is None:
+        return "–"
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return f"{day.day} {day:%B %Y}"
+
+
+def round_dates(opens_on: date, closes_on: date, closed_early_on: date | None = None) -> str:
+    """A round's dates: 'Ran from 1 to 30 December 2026' or 'Opened ..., closed early on ...'.
+
+    A wave closed early never reads as running to its planned (or an earlier) last day.
+    """
+    if closed_early_on is not None:
+        return f"Opened {release_dates(opens_on)}, closed early on {release_dates(closed_early_on)}"
+    return f"Ran from {release_dates(opens_on)} to {release_dates(closes_on)}"

@@ -27,6 +27,8 @@ DEMO_LEAD_EMAIL = "lead@demo.lantern.invalid"
 ROUNDS = (("Baseline, autumn (synthetic)", 730, 3.1), ("Follow-up, autumn (synthetic)", 365, 2.6))
 # People per team in each synthetic round: enough to release, varied like real teams.
 TEAM_SIZES = (17, 11)
+# Staff per team the core team recorded for each round (the response rate's denominator).
+TEAM_HEADCOUNTS = (22, 18)
 SEED = 20261126
 
 
@@ -71,7 +73,8 @@ def seed_history(
         wave = open_wave(
             WavePlan(name, version, teams, opens, opens + timedelta(days=28), synthetic=True), kek
         )
-        for link, size in zip(_links(wave), TEAM_SIZES, strict=False):
+        for link, size, headcount in zip(_links(wave), TEAM_SIZES, TEAM_HEADCOUNTS, strict=False):
+            link.headcount = headcount
             for person in range(size):
                 day = opens + timedelta(days=person % 28)
                 answers = _synthetic_answers(questionnaire, rng, centre + rng.uniform(-0.3, 0.3))

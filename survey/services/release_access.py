@@ -24,13 +24,15 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import defer
 
+from survey.domain.wave_state import status_of
 from survey.extensions import db
-from survey.models import Release, SurveyLink, User, Wave
+from survey.models import QuestionnaireVersion, Release, SurveyLink, User, Wave
 from survey.services.accounts import (
     record_event,
     visible_organisation_ids,
     visible_team_ids,
 )
+from survey.services.questionnaires import definition
 
 RELEASE_VIEWED = "release.viewed"
 RELEASE_EXPORTED = "release.exported"
@@ -205,4 +207,122 @@ def open_release(
     found = find_visible_release(scope_for(user), wave_id, sequence)
     if found is not None:
         record_event(action, user=user, target=f"release:{found.info.id}", detail=via)
+    return found
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round of a questionnaire as a reader saw it: its wave and its released groups."""
+
+    wave_name: str
+    opens_on: date
+    last_day: date
+    synthetic: bool
+    current: bool
+    groups: dict[str, Any]
+
+
+def rounds_for(found: VisibleRelease) -> list[Round]:
+    """Every round of the release's questionnaire up to this one, oldest first, from releases.
+
+    An earlier round is its wave's final release; this round is the release being read.
+    Each round's groups are cut down to the viewer's scope, like any release they read.
+    """
+    scope = found.scope
+    key = str(found.payload.get("questionnaire", {}).get("key", ""))
+    current = db.session.get(Wave, found.info.wave_id)
+    if current is None:
+        return []
+    query = (
+        select(Release)
+        .options(defer(Release.ledger, raiseload=True))
+        .join(Wave, Release.wave_id == Wave.id)
+        .join(QuestionnaireVersion, Wave.questionnaire_version_id == QuestionnaireVersion.id)
+        .where(
+            QuestionnaireVersion.key == key,
+            Release.kind == "final",
+            Wave.id != current.id,
+            Wave.opens_on <= current.opens_on,
+        )
+        .order_by(Wave.opens_on, Wave.id)
+    )
+    rounds = []
+    for release in db.session.scalars(_visible(query, scope)):
+        wave = release.wave
+        groups = filter_payload(json.loads(release.payload), scope)["groups"]
+        rounds.append(Round(wave.name, wave.opens_on, wave.last_day, wave.synthetic, False, groups))
+    rounds.append(
+        Round(
+            current.name,
+            current.opens_on,
+            current.last_day,
+            bool(found.payload.get("synthetic")),
+            True,
+            found.payload["groups"],
+        )
+    )
+    return rounds
+
+
+# Templates whose licence lets leads read the item wording beside the results.
+SHAREABLE_WORDING = {
+    "proqol5": "free to copy and use, with credit to the Center for Victims of Torture",
+    "pcl5": "a US Government work in the public domain",
+}
+
+
+@dataclass(frozen=True)
+class ItemWording:
+    """Per scale key: item number to wording (where allowed), and a note on its source."""
+
+    wording: dict[str, dict[int, str]]
+    notes: dict[str, str]
+
+
+def item_wording(found: VisibleRelease) -> ItemWording:
+    """The wording of the questionnaire version the release's wave used, where leads may read it.
+
+    Lantern's own demo wording is always shown; imported wording only for instruments whose
+    licence allows showing it beyond respondents (`SHAREABLE_WORDING`). Otherwise items are
+    listed by number, with the reason.
+    """
+    wave = db.session.get(Wave, found.info.wave_id)
+    if wave is None:
+        return ItemWording({}, {})
+    questionnaire = definition(wave.questionnaire_version)
+    version = f"version {questionnaire.version} of this questionnaire, as the round used it"
+    wording: dict[str, dict[int, str]] = {}
+    notes: dict[str, str] = {}
+    for scale in questionnaire.scales:
+        template = scale.template
+        if questionnaire.demo_wording:
+            notes[scale.key] = (
+                f"Wording from {version}: Lantern's own demo wording, not the published items."
+            )
+        elif template.key in SHAREABLE_WORDING:
+            notes[scale.key] = (
+                f"Wording from {version}, shown under its licence "
+                f"({SHAREABLE_WORDING[template.key]})."
+            )
+        else:
+            notes[scale.key] = (
+                f"The licence of the {template.name} does not cover showing its wording "
+                "beyond the people answering, so questions are listed by number."
+            )
+            continue
+        wording[scale.key] = {item.number: item.text for item in scale.items}
+    return ItemWording(wording, notes)
+
+
+def wave_close_days(wave_ids: list[int]) -> dict[int, date]:
+    """The day each of these waves was closed early, for the waves that were."""
+    if not wave_ids:
+        return {}
+    waves = db.session.scalars(select(Wave).where(Wave.id.in_(sorted(set(wave_ids)))))
+    today = date.today()
+    found = {}
+    for wave in waves:
+        day = status_of(wave, today, final_released=False, interim_mode=False).closed_on
+        if day is not None:
+            found[wave.id] = day
     return found

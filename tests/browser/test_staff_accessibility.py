@@ -66,6 +66,8 @@ STAFF_TOUR = (
     "release",
     "lead-results",
     "lead-release",
+    "lead-actions",
+    "lead-not-found",
 )
 
 
@@ -185,6 +187,10 @@ def staff_tour(session: AuditSession, site: StaffSite, options: dict[str, Any]) 
     go(lead, site, f"/results/release/{ids.release}")
     assert lead.locator("figure svg").count() >= 1
     yield "lead-release"
+    go(lead, site, "/results/actions")
+    yield "lead-actions"
+    go(lead, site, "/results/no-such-page", status=404)
+    yield "lead-not-found"
 
 
 def run_audit(

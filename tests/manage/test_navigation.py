@@ -18,6 +18,7 @@ CORE_LABELS = [
     "Questionnaires",
     "Waves",
     "Results",
+    "Action plans",
     "Signposting",
 ]
 
@@ -78,7 +79,7 @@ def test_a_page_not_built_yet_is_left_out_and_appears_once_it_exists(
 
 def test_a_lead_sees_results_and_their_account_only(as_lead: Staff) -> None:
     html = as_lead.get("/results/").get_data(as_text=True)
-    assert [label for label, _, _ in nav_of(html)] == ["Results", "Your account"]
+    assert [label for label, _, _ in nav_of(html)] == ["Results", "Action plans", "Your account"]
     assert '<a class="brand" href="/results/"' in html
 
 

@@ -29,12 +29,21 @@ def test_band_bars_span_the_coded_range_not_a_point() -> None:
     )
     root = parse(chart)
     assert root.get("role") == "img"
-    assert root.get("aria-label") == "Bands, Team. Mild: 20–40%; Severe: more than 80%."
+    assert root.get("aria-label") == (
+        "Bands, Team. Mild: 20–40%; Severe: more than 80%. "
+        "Each share is a range; ranges never add up to 100%."
+    )
     assert root.find(f"{SVG}title").text == root.get("aria-label")  # type: ignore[union-attr]
-    bars = [r for r in root.iter(f"{SVG}rect") if r.get("fill") == "#2d5b8a"]
-    # The plot spans 2%..98% of the width: 20% sits at 2 + 0.96*20 = 21.2%, and a bar from
+    spans = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "interval"]
+    # The plot spans 2%..98% of the width: 20% sits at 2 + 0.96*20 = 21.2%, and a span from
     # 20 to 40 is 0.96*20 = 19.2% wide; 80..100 starts at 2 + 76.8 = 78.8%.
-    assert [(b.get("x"), b.get("width")) for b in bars] == [("21.2%", "19.2%"), ("78.8%", "19.2%")]
+    assert [(b.get("x"), b.get("width")) for b in spans] == [
+        ("21.2%", "19.2%"),
+        ("78.8%", "19.2%"),
+    ]
+    # An interval, not a bar from 0: each range has a cap at both of its ends, none at 0.
+    caps = [ln.get("x1") for ln in root.iter(f"{SVG}line") if ln.get("stroke-width") == "3"]
+    assert caps == ["21.2%", "40.4%", "78.8%", "98.0%"]
     texts = [(t.text, t.get("x"), t.get("text-anchor")) for t in root.iter(f"{SVG}text")]
     # Each label on the left, its share at the right end of the same line.
     assert texts[:4] == [
@@ -43,7 +52,7 @@ def test_band_bars_span_the_coded_range_not_a_point() -> None:
         ("Severe", "2.0%", "start"),
         ("more than 80%", "98.0%", "end"),
     ]
-    assert [t[0] for t in texts[-3:]] == ["0%", "50%", "100%"]
+    assert [t[0] for t in texts[-5:]] == ["0%", "25%", "50%", "75%", "100%"]
 
 
 def test_whiskers_place_mean_and_interval_on_the_scale() -> None:
@@ -59,11 +68,13 @@ def test_whiskers_place_mean_and_interval_on_the_scale() -> None:
     )
 
 
-def test_a_small_group_s_range_is_a_bar_without_a_dot() -> None:
+def test_a_small_group_s_range_is_an_interval_without_a_dot() -> None:
     root = parse(whisker_chart("Score", [Whisker("Team", 41.0, 40.0, 42.0, ranged=True)], (17, 85)))
     assert list(root.iter(f"{SVG}circle")) == []
-    (bar,) = [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke-width") == "12"]
-    assert (bar.get("x1"), bar.get("x2")) == ("34.47%", "37.29%")
+    (span,) = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "interval"]
+    assert (span.get("x"), span.get("width")) == ("34.47%", "2.82%")
+    caps = [ln.get("x1") for ln in root.iter(f"{SVG}line") if ln.get("stroke-width") == "3"]
+    assert caps == ["34.47%", "37.29%"]
     assert "Team: mean between 40.0 and 42.0 (a small group: shown as a range)" in (
         root.get("aria-label") or ""
     )
@@ -124,3 +135,14 @@ def test_nice_ticks_and_numbers() -> None:
     assert nice_ticks(-10, 10) == [-10, -5, 0, 5, 10]
     assert nice_ticks(5, 5) == [5]
     assert number(None) == "–" and number(-1.25, 2) == "−1.25" and number(3) == "3.0"
+
+
+def test_published_bands_are_shaded_behind_the_mean() -> None:
+    from survey.results.charts import BandSpan
+
+    bands = [BandSpan("Low", 10, 22, "#eef3ea"), BandSpan("Moderate", 23, 41, "#f6f1dc")]
+    root = parse(whisker_chart("Score", [Whisker("Team", 30.0, 28.0, 32.0)], (10, 50), bands=bands))
+    shaded = [(r.get("x"), r.get("fill")) for r in root.iter(f"{SVG}rect")]
+    # 10 is the start (2%); 23 is 13/40 of the way: 2 + 96*0.325 = 33.2%.
+    assert shaded == [("2.0%", "#eef3ea"), ("33.2%", "#f6f1dc")]
+    assert "Bands: Low 10 to 22; Moderate 23 to 41" in (root.get("aria-label") or "")

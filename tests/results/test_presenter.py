@@ -7,11 +7,11 @@ import json
 import pytest
 
 from survey.domain.disclosure import SUPPRESSED_TEXT
+from survey.results.group_parts import summary_of
 from survey.results.presenter import (
     anchor_for,
     attribute_heading,
     present_release,
-    summary_of,
 )
 from survey.results.wording import (
     HIDDEN_STATUS,
