@@ -7,7 +7,8 @@ from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from survey.models import ACTION_STATUSES, ENGAGEMENT_KINDS
-from survey.services.review_actions import OWNER_MAX, TITLE_MAX
+from survey.services.plans import MAX_OWNER as OWNER_MAX
+from survey.services.plans import MAX_TITLE as TITLE_MAX
 from survey.services.reviews import ATTENDED_MAX, NOTE_MAX
 
 

@@ -1,8 +1,9 @@
-"""Actions after a review, written against the plan service's names (issue 12).
+"""Actions after a review, in the one plan per organisation (`survey.services.plans`).
 
-Until survey/services/plans.py lands these construct `Action` rows themselves; at merge
-they fold into plans.py (same names, same behaviour), so actions after STS results and
-after a review stay one plan per organisation. Every change is audited.
+The review pages call these with the organisation and team they hold; the rows, the
+checks and the audit events are the plan service's, so actions after screening results
+and after a review stay one plan. A plan refusal comes back as ActionError naming the
+form field it is about.
 """
 
 from __future__ import annotations
@@ -12,11 +13,8 @@ from datetime import date
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import ACTION_STATUSES, Action, Organisation, Team, User, Wave
-from survey.services.accounts import record_event
-
-TITLE_MAX = 300
-OWNER_MAX = 120
+from survey.models import Action, Organisation, Team, User, Wave
+from survey.services import plans
 
 
 class ActionError(ValueError):
@@ -28,11 +26,12 @@ class ActionError(ValueError):
         self.field = field
 
 
-def _text(value: str, field: str, longest: int) -> str:
-    cleaned = value.strip()
-    if not cleaned or len(cleaned) > longest:
-        raise ActionError(f"Enter 1 to {longest} characters.", field)
-    return cleaned
+# Which form field each of the plan service's refusals is about.
+_FIELDS = {"what you will do": "title", "who leads it": "owner_role", "team": "team"}
+
+
+def _field_of(message: str) -> str:
+    return next((field for words, field in _FIELDS.items() if words in message), "")
 
 
 def create_action(
@@ -47,39 +46,33 @@ def create_action(
     team: Team | None = None,
     wave: Wave | None = None,
 ) -> Action:
-    """Add an action to an organisation's plan; commits once."""
-    if team is not None and team.organisation_id != organisation.id:
-        raise ActionError("Choose one of this organisation's teams.", "team")
-    action = Action(
-        organisation=organisation,
-        team=team,
-        wave=wave,
+    """Add an action to an organisation's plan; audited."""
+    new = plans.NewAction(
+        organisation_id=organisation.id,
+        team_id=None if team is None else team.id,
+        wave_id=None if wave is None else wave.id,
         focus=focus,
-        title=_text(title, "title", TITLE_MAX),
-        owner_role=_text(owner_role, "owner_role", OWNER_MAX),
+        title=title,
+        owner_role=owner_role,
         due_on=due_on,
-        status="planned",
-        created_on=today,
-        updated_on=today,
     )
-    db.session.add(action)
-    db.session.flush()
-    detail = f"focus {focus!r}; title {action.title!r}; owner {action.owner_role!r}; due {due_on}"
-    record_event("action created", user=actor, target=f"action:{action.id}", detail=detail)
+    try:
+        action = plans.create_action(actor, new, today=today)
+    except plans.PlanError as error:
+        raise ActionError(str(error).capitalize() + ".", _field_of(str(error))) from None
+    db.session.commit()
     return action
 
 
 def update_action_status(action: Action, status: str, *, today: date, actor: User) -> str:
-    """Change an action's status; commits once; returns what changed ("" for nothing)."""
-    if status not in ACTION_STATUSES:
-        raise ActionError("Choose a status from the list.", "status")
-    if status == action.status:
-        return ""
-    change = f"status: {action.status!r} -> {status!r}"
-    action.status = status
-    action.updated_on = today
-    record_event("action status changed", user=actor, target=f"action:{action.id}", detail=change)
-    return change
+    """Change an action's status; returns what changed ("" for nothing)."""
+    before = action.status
+    try:
+        plans.update_action_status(actor, action.id, status, today=today)
+    except plans.PlanError:
+        raise ActionError("Choose a status from the list.", "status") from None
+    db.session.commit()
+    return "" if before == status else f"status: {before!r} -> {status!r}"
 
 
 def actions_for_organisation(organisation_id: int) -> list[Action]:

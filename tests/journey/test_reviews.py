@@ -125,7 +125,7 @@ def test_a_year_on_the_follow_up_shows_what_moved_and_what_was_done(
     )
     assert door.focus == "domain:safety" and door.status == "planned"
     update_action_status(door, "done", today=date(2026, 5, 1), actor=core_user)
-    assert [e.detail for e in audit("action status changed")] == ["status: 'planned' -> 'done'"]
+    assert [e.detail for e in audit("action status changed")] == ["planned -> done"]
     follow_up = reviews.open_review(
         members.north, framework_key="roots", opened_on=date(2027, 1, 20), actor=core_user
     )
