@@ -128,10 +128,15 @@ def parse_yaml(text: str, source: str) -> object:
         raise QuestionnaireError(source, "", f"YAML syntax error: {_shorten(str(exc))}") from None
     except RecursionError:
         raise QuestionnaireError(source, "", _TOO_DEEP) from None
-    except (ValueError, OverflowError):
-        # PyYAML's own constructors: a 5,000-digit number, a date such as 2026-13-45.
+    except (ValueError, OverflowError, AttributeError, TypeError):
+        # PyYAML's own constructors: a 5,000-digit number, a date such as 2026-13-45, or an
+        # explicit tag on a value of the wrong shape (`!!timestamp 2026-13-45` fails inside
+        # PyYAML with an AttributeError).
         raise QuestionnaireError(
-            source, "", "a value cannot be read (a number too long, or a date that does not exist)"
+            source,
+            "",
+            "a value cannot be read (a number too long, a date that does not exist, "
+            "or a tagged value of the wrong shape)",
         ) from None
     finally:
         if loader is not None:

@@ -118,8 +118,20 @@ def _add(
 
 
 def _from_csv(text: str, filename: str) -> dict[int, tuple[str, str]]:
+    try:
+        return _csv_rows(text, filename)
+    except csv.Error as error:
+        # The csv module's own refusals (a stray carriage return, a NUL): say where, briefly.
+        raise QuestionnaireError(
+            filename, "", f"the CSV cannot be read: {cut(str(error))}"
+        ) from None
+
+
+def _csv_rows(text: str, filename: str) -> dict[int, tuple[str, str]]:
     found: dict[int, tuple[str, str]] = {}
-    for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    # newline="": the csv module reads line endings itself (a carriage return inside a
+    # quoted cell stays part of it), as its documentation asks.
+    for line, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
         cells = [cell for cell in row if cell.strip()]
         if not cells:
             continue
