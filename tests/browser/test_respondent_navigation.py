@@ -163,7 +163,7 @@ def test_skipped_high_answers_lead_with_support(browsing: Browsing, site: LiveSi
 
 
 def test_a_busy_link_loses_nothing(browsing: Browsing, site: LiveSite) -> None:
-    site.app.config["SURVEY_SUBMIT_RATE_LIMIT"] = "3 per hour"
+    site.app.config["SURVEY_ADDRESS_RATE_LIMIT"] = "3 per hour"
     page = browsing.page(**PHONE)
     start(page, site)  # post 1
     answer_all(page, "4")
@@ -176,7 +176,7 @@ def test_a_busy_link_loses_nothing(browsing: Browsing, site: LiveSite) -> None:
     assert "Lots of people are answering right now" in page.inner_text("main")
     assert page.inner_text("#progress-label") == f"Page 3 of {PAGES}"
     assert checked(page) == before  # the same page, every answer still chosen
-    site.app.config["SURVEY_SUBMIT_RATE_LIMIT"] = "120 per minute"
+    site.app.config["SURVEY_ADDRESS_RATE_LIMIT"] = "120 per minute"
     submit(page, "Next")
     assert page.inner_text("#progress-label") == f"Page 4 of {PAGES}"
     submit(page, "Back")

@@ -67,6 +67,12 @@ def test_a_questionnaire_is_built_previewed_and_saved_and_the_audit_log_shows_it
 ) -> None:
     session = Browsing(browser, staff_site)
     try:
+        # The phone first: each sign-in ends the account's other sessions.
+        phone = session.page(**PHONE, java_script_enabled=False)
+        sign_in(phone, staff_site, *staff_site.accounts["core"])
+        build_questionnaire(phone, staff_site)
+        phone.locator("#preview").screenshot(path=str(screenshots / "editor-preview-phone.png"))
+
         page = session.page(**LAPTOP, java_script_enabled=False)
         sign_in(page, staff_site, *staff_site.accounts["core"])
         build_questionnaire(page, staff_site)
@@ -90,11 +96,6 @@ def test_a_questionnaire_is_built_previewed_and_saved_and_the_audit_log_shows_it
         page.locator("form section.card").nth(1).screenshot(
             path=str(screenshots / "editor-context-card.png")
         )
-
-        phone = session.page(**PHONE, java_script_enabled=False)
-        sign_in(phone, staff_site, *staff_site.accounts["core"])
-        build_questionnaire(phone, staff_site)
-        phone.locator("#preview").screenshot(path=str(screenshots / "editor-preview-phone.png"))
 
         submit(page, "Save as a new version")
         assert "Stored as autumn-check-in-our-own-words version 1" in flash_text(page)

@@ -377,7 +377,7 @@ def test_a_busy_link_keeps_the_page_and_every_answer(
     assert "Page 3 of 4" in html
     form = only_form(html)
     assert all(form.fields[name].strip() == "3" for name in form.radios)  # shown again
-    app.config["SURVEY_SUBMIT_RATE_LIMIT"] = "120 per minute"
+    app.config["SURVEY_ADDRESS_RATE_LIMIT"] = "120 per minute"
     # And kept on the device: a later look at page 3 still has them.
     assert client.get(f"/s/{link.token}/page/3").get_data(as_text=True).count(" checked") == 6
 
