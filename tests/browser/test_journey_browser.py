@@ -91,9 +91,10 @@ def _rate(page: Page, link: str, value: str, words: str = "") -> None:
         if words and page.locator("textarea").count():
             page.locator("textarea").fill(words)
         if page.get_by_role("button", name="Finish", exact=True).count():
-            submit(page, "Finish")
+            submit(page, "Finish")  # on the "check your answers" page
             break
-        submit(page, "Next")
+        last = page.get_by_role("button", name="Check your answers", exact=True).count()
+        submit(page, "Check your answers" if last else "Next")
     main = page.inner_text("main")
     assert "Thank you" in main and "Samaritans" in main and "result" not in main.lower()
 
