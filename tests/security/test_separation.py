@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,12 +42,15 @@ STAFF_PATHS = [
 
 
 @pytest.fixture
-def respondent(monkeypatch: pytest.MonkeyPatch) -> Flask:
+def respondent(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """The respondent app on the test database (no key anywhere in its environment)."""
     for name in ("LANTERN_KEK", "LANTERN_KEK_PREVIOUS", "LANTERN_KEK_FILE"):
         monkeypatch.delenv(name, raising=False)
     env = {k: v for k, v in os.environ.items() if k == "DATABASE_URL"}
-    return create_respondent_app(TestingConfig(env))
+    made = create_respondent_app(TestingConfig(env))
+    yield made
+    with made.app_context():
+        db.engine.dispose()  # its own pool: close its connections, not leave them to the GC
 
 
 def test_the_respondent_app_has_no_route_outside_its_list(respondent: Flask) -> None:
