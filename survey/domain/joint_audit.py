@@ -32,22 +32,20 @@ found before stays feasible and what was cleared stays cleared.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from survey.domain.band_release import BandRelease, coarsened
 from survey.domain.derivable import Knowns, MeasureKey
 from survey.domain.family_lp import Bucketed
 from survey.domain.groups import GroupKey, build_structure, sort_key
+from survey.domain.joint_lp import CLEAR, Programme, Tag
 from survey.domain.magnitude import WITHHELD, coarser
+from survey.domain.magnitude_audit import show_knowns
 
-# Cleared only if the programme can put at least this many of an atom outside the bucket:
-# one person, less the same hair of solver tolerance a reader's programme allows.
-CLEAR = 1.0 - 1e-6
 # Worlds tried before each remaining atom gets a programme of its own.
 SCREENS = 4
 
-Tag = tuple[str, int, GroupKey, str]  # ("magnitude" | "bands", release, group, scale key)
 Candidate = tuple[int, MeasureKey, int]  # atom, measure, bucket
 
 
@@ -76,99 +74,6 @@ class _Wave:
     @property
     def current(self) -> int:
         return len(self.counts) - 1
-
-
-@dataclass
-class _Programme:
-    index: dict[tuple[Any, ...], int] = field(default_factory=dict)
-    rows: list[tuple[dict[int, float], float | None, float | None, Tag | None]] = field(
-        default_factory=list
-    )
-    upper: dict[int, float] = field(default_factory=dict)
-    _built: Any = None
-
-    def var(self, *name: Any) -> int:
-        return self.index.setdefault(name, len(self.index))
-
-    def row(
-        self, coefficients: dict[int, float], low: float | None, high: float | None, tag: Tag | None
-    ) -> None:
-        self.rows.append((coefficients, low, high, tag))
-
-    def solve(self, objective: Mapping[int, float]) -> tuple[float, list[float], list[Tag]]:
-        """Maximise; the optimum, the point, and the tags of rows binding the optimum."""
-        # Imported here so respondent workers never load SciPy (see stats.t_quantile).
-        from scipy.optimize import linprog  # noqa: PLC0415
-
-        matrix, limits, bounds, tags = self._matrix()
-        cost = [0.0] * len(bounds)
-        for j, c in objective.items():
-            cost[j] = -c
-        result = linprog(cost, A_ub=matrix, b_ub=limits, bounds=bounds, method="highs")
-        if result.status != 0:
-            return 0.0, [], []  # the truth is feasible, so this cannot happen; count as pinned
-        binding = [
-            tag
-            for tag, dual in zip(tags, result.ineqlin.marginals, strict=True)
-            if tag is not None and abs(dual) > 1e-9
-        ]
-        return float(-result.fun), list(result.x), binding
-
-    def spread(self, targets: Sequence[Mapping[int, float]]) -> list[float]:
-        """A world that puts at least one person outside as many targets as it can.
-
-        Maximises the sum over targets of min(target, CLEAR), with one capped helper
-        variable per target, so the optimum spreads people over every target it can
-        rather than piling them into the cheapest one.
-        """
-        from scipy.optimize import linprog  # noqa: PLC0415
-        from scipy.sparse import bmat, coo_matrix  # noqa: PLC0415
-
-        matrix, limits, bounds, _ = self._matrix()
-        size, extra = len(bounds), len(targets)
-        data, rows, cols = [], [], []
-        for t, target in enumerate(targets):
-            for j, c in target.items():
-                rows.append(t)
-                cols.append(j)
-                data.append(-c)
-        left = coo_matrix((data, (rows, cols)), shape=(extra, size))
-        right = coo_matrix(([1.0] * extra, (range(extra), range(extra))), shape=(extra, extra))
-        stacked = bmat([[matrix, None], [left, right]], format="csr")
-        cost = [0.0] * size + [-1.0] * extra
-        result = linprog(
-            cost,
-            A_ub=stacked,
-            b_ub=[*limits, *([0.0] * extra)],
-            bounds=[*bounds, *([(0.0, 2 * CLEAR)] * extra)],
-            method="highs",
-        )
-        return list(result.x[:size]) if result.status == 0 else []
-
-    def _matrix(self) -> Any:
-        from scipy.sparse import coo_matrix  # noqa: PLC0415
-
-        if self._built is None:
-            data: list[float] = []
-            rows: list[int] = []
-            cols: list[int] = []
-            limits: list[float] = []
-            tags: list[Tag | None] = []
-            for coefficients, low, high, tag in self.rows:
-                for sign, limit in ((1.0, high), (-1.0, None if low is None else -low)):
-                    if limit is None:
-                        continue
-                    for j, c in coefficients.items():
-                        rows.append(len(limits))
-                        cols.append(j)
-                        data.append(sign * c)
-                    limits.append(limit)
-                    tags.append(tag)
-            size = len(self.index)
-            matrix = coo_matrix((data, (rows, cols)), shape=(len(limits), size)).tocsr()
-            bounds = [(0.0, self.upper.get(j)) for j in range(size)]
-            self._built = (matrix, limits, bounds, tags)
-        return self._built
 
 
 def audit_jointly(
@@ -229,7 +134,7 @@ def audit_jointly(
             kind, key, scale = victim
             if kind == "magnitude":
                 precision[key] = coarser(precision[key])
-                _show(wave.knowns[current], key, figures(key, precision[key]))
+                show_knowns(wave.knowns[current], key, figures(key, precision[key]))
             else:
                 coded[scale][current] = coarsened(coded[scale][current], key)
             changed = True
@@ -251,9 +156,9 @@ def _atoms(cells: Sequence[Any], cumulative: Sequence[Mapping[Any, int]]) -> lis
     return found
 
 
-def _build(wave: _Wave, population: int) -> _Programme:
+def _build(wave: _Wave, population: int) -> Programme:
     measures, atoms, members = wave.measures, wave.atoms, wave.members
-    lp = _Programme()
+    lp = Programme()
     by_key = {m.key: m for m in measures}
     arrivals: dict[Any, list[tuple[int, int]]] = {}
     for a, (cell, j) in enumerate(atoms):
@@ -286,7 +191,7 @@ def _build(wave: _Wave, population: int) -> _Programme:
     return lp
 
 
-def _atom_measure(lp: _Programme, a: int, measure: Bucketed, size: int) -> None:
+def _atom_measure(lp: Programme, a: int, measure: Bucketed, size: int) -> None:
     key = measure.key
     row = {lp.var("y", a, key, b): 1.0 for b in range(len(measure.buckets))}
     row[size] = -1.0
@@ -303,7 +208,7 @@ def _atom_measure(lp: _Programme, a: int, measure: Bucketed, size: int) -> None:
 
 
 def _sum(
-    lp: _Programme, a: int, measure: Bucketed, b: int, square: bool = False
+    lp: Programme, a: int, measure: Bucketed, b: int, square: bool = False
 ) -> tuple[int, float]:
     """The variable holding the sum (or sum of squares) of an atom's scores in a bucket."""
     lo, hi = measure.buckets[b]
@@ -317,7 +222,7 @@ def _add(row: dict[int, float], term: tuple[int, float], scale: float = 1.0) -> 
     row[j] = row.get(j, 0.0) + c * scale
 
 
-def _relation(lp: _Programme, a: int, measure: Bucketed, by_key: Mapping[Any, Bucketed]) -> None:
+def _relation(lp: Programme, a: int, measure: Bucketed, by_key: Mapping[Any, Bucketed]) -> None:
     """A whole is the sum of its parts (a reversed part counts as low + high - value)."""
     if not all(part in by_key for part, _ in measure.parts):
         return
@@ -333,7 +238,7 @@ def _relation(lp: _Programme, a: int, measure: Bucketed, by_key: Mapping[Any, Bu
     lp.row(row, 0.0, 0.0, None)
 
 
-def _known(lp: _Programme, inside: Sequence[int], measure: Bucketed, known: Any, tag: Tag) -> None:
+def _known(lp: Programme, inside: Sequence[int], measure: Bucketed, known: Any, tag: Tag) -> None:
     spans = range(len(measure.buckets))
     sums: dict[int, float] = {}
     for a in inside:
@@ -359,13 +264,13 @@ def _known(lp: _Programme, inside: Sequence[int], measure: Bucketed, known: Any,
         lp.row(row, low, high, tag)
 
 
-def _outside(lp: _Programme, candidate: Candidate, measure: Bucketed) -> dict[int, float]:
+def _outside(lp: Programme, candidate: Candidate, measure: Bucketed) -> dict[int, float]:
     atom, key, bucket = candidate
     return {lp.var("y", atom, key, b): 1.0 for b in range(len(measure.buckets)) if b != bucket}
 
 
 def _pinned(
-    lp: _Programme,
+    lp: Programme,
     measures: Sequence[Bucketed],
     atoms: Sequence[Any],
     cleared: set[Candidate],
@@ -403,7 +308,7 @@ def _pinned(
 
 
 def _suspects(
-    lp: _Programme,
+    lp: Programme,
     world: Sequence[float],
     measures: Sequence[Bucketed],
     atoms: Sequence[Any],
@@ -425,7 +330,7 @@ def _suspects(
 
 
 def _clear(
-    lp: _Programme,
+    lp: Programme,
     world: Sequence[float],
     open_: set[Candidate],
     by_key: Mapping[MeasureKey, Bucketed],
@@ -470,13 +375,6 @@ def _victim(wave: _Wave, binding: Iterable[Tag], cell: Any) -> tuple[str, GroupK
         return None
     # The smallest group first; of one group, its magnitudes before its breakdown.
     return min(options, key=lambda o: (sizes[o[1]], sort_key(o[1]), o[0] != "magnitude", o[2]))
-
-
-def _show(release: dict[GroupKey, Knowns], key: GroupKey, found: Knowns) -> None:
-    if found:
-        release[key] = found
-    else:
-        release.pop(key, None)
 
 
 __all__ = ["WITHHELD", "JointResult", "audit_jointly"]

@@ -111,9 +111,9 @@ def audit_magnitudes(
     shown: list[dict[GroupKey, Knowns]] = [{} for _ in cumulative]
     for r, release in enumerate(earlier):
         for key, knowns in release.items():
-            _show(shown[r], key, knowns)
+            show_knowns(shown[r], key, knowns)
     for key, level in precision.items():
-        _show(shown[current], key, figures(key, level))
+        show_knowns(shown[current], key, figures(key, level))
     coded = {scale: list(releases) for scale, releases in (bands or {}).items()}
     memo: dict[object, float] = {}
     bounds_memo: dict[object, tuple[float, float] | None] = {}
@@ -146,11 +146,11 @@ def audit_magnitudes(
             return precision, {scale: releases[current] for scale, releases in coded.items()}
         for key in victims:
             precision[key] = coarser(precision[key])
-            _show(shown[current], key, figures(key, precision[key]))
+            show_knowns(shown[current], key, figures(key, precision[key]))
 
 
-def _show(release: dict[GroupKey, Knowns], key: GroupKey, knowns: Knowns) -> None:
-    # A group whose figures are withheld gives a reader nothing to subtract.
+def show_knowns(release: dict[GroupKey, Knowns], key: GroupKey, knowns: Knowns) -> None:
+    """Record what a release shows of a group (a withheld group gives nothing to subtract)."""
     if knowns:
         release[key] = knowns
     else:
