@@ -31,6 +31,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from bench import release_alliance as alliance
 from config import TestingConfig
 from survey import create_app
@@ -38,8 +40,8 @@ from survey.domain.sealing import SealContext, open_wave
 from survey.extensions import db
 from survey.keyring import configured_kek
 from survey.keys import create_key_file
-from survey.models import Organisation, Team, Wave
-from survey.release import _stream, make_release
+from survey.models import Organisation, Response, Team, Wave
+from survey.release import STREAM_BATCH, make_release
 from survey.services.questionnaires import definition, store_questionnaire_file
 from survey.services.responses import iso_week
 from survey.services.waves import WavePlan
@@ -110,8 +112,11 @@ def _bare_open(app: Any, wave_id: int) -> float:
     wave = db.session.get(Wave, wave_id)
     start = time.perf_counter()
     opener = open_wave(wave.wrapped_private_key, configured_kek(app.config), wave.id)
-    for response_id, team_id, sealed in _stream(wave.id):
-        opener.open(SealContext(wave.id, team_id, response_id), sealed)
+    rows = select(Response.id, Response.team_id, Response.sealed).where(Response.wave_id == wave.id)
+    for response_id, team_id, sealed in db.session.execute(
+        rows.execution_options(yield_per=STREAM_BATCH)
+    ):
+        opener.open(SealContext(wave.id, team_id, str(response_id)), sealed)
     return time.perf_counter() - start
 
 
