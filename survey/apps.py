@@ -138,6 +138,10 @@ def create_respondent_app(config: Settings = None) -> Flask:
     app.config["KEK_FILE"] = None
     _shared(app)
     _add_respondent(app)
+    from survey.respond.home import bp as home_bp  # noqa: PLC0415
+
+    # Only here: in the combined app the root belongs to the staff results index.
+    app.register_blueprint(home_bp)
     return app
 
 

@@ -66,6 +66,7 @@ def test_the_respondent_app_has_no_route_outside_its_list(respondent: Flask) -> 
         "respond.help_now",
         "respond.leave",
         "respond.about",
+        "home.index",
     }
     paths = {rule.rule for rule in respondent.url_map.iter_rules()}
     assert paths == {
@@ -78,9 +79,19 @@ def test_the_respondent_app_has_no_route_outside_its_list(respondent: Flask) -> 
         "/s/<token>/help",
         "/s/<token>/leave",
         "/s/<token>/about/<topic>",
+        "/",
     }
-    assert set(respondent.blueprints) == {"health", "respond"}
+    assert set(respondent.blueprints) == {"health", "respond", "home"}
     assert respondent.cli.commands == {}  # no `flask keys`, `waves release`, `users`
+
+
+def test_the_survey_service_root_says_what_lantern_is(respondent: Flask) -> None:
+    page = respondent.test_client().get("/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Each team has its own survey link" in text
+    assert "Leave this site quickly" in text and "/auth/" not in text
+    assert page.headers["Referrer-Policy"] == "no-referrer"
 
 
 def test_staff_pages_do_not_exist_on_the_respondent_app(respondent: Flask) -> None:
