@@ -13,6 +13,11 @@ from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import Organisation
+from survey.services.accounts import visible_organisation_ids
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ CORE_NAV = (
     ("manage.leads", "Team leads"),
     ("manage.questionnaires", "Questionnaires"),
     ("manage.waves", "Waves"),
+    ("journey.alliance", "Journeys"),
     ("results.index", "Results"),
     ("results.actions", "Action plans"),
     ("manage.signposting", "Signposting"),
@@ -47,6 +53,7 @@ LEAD_NAV = (
 AREA_PREFIXES = {
     "manage.organisations": ("/manage/organisations", "/manage/teams"),
     "manage.waves": ("/manage/waves", "/manage/links"),
+    "journey.alliance": ("/journey",),
 }
 
 
@@ -78,6 +85,27 @@ def staff_nav() -> list[NavEntry]:
             continue  # a page not built (yet): leave it out rather than fail
         url = url_for(endpoint)
         entries.append(NavEntry(label, url, _current(endpoint, url)))
+    if getattr(current_user, "role", None) == "lead":
+        entries[-1:-1] = _journey_entries()
+    return entries
+
+
+def _journey_entries() -> list[NavEntry]:
+    """A lead's way to each organisation they hold: its journey (reviews, plan, sessions)."""
+    held = visible_organisation_ids(current_user)
+    if not held or "journey.organisation" not in current_app.view_functions:
+        return []
+    names = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.id.in_(held))
+        .order_by(Organisation.name)
+    ).all()
+    entries = []
+    for organisation_id, name in names:
+        url = url_for("journey.organisation", organisation_id=organisation_id)
+        label = "Journey" if len(names) == 1 else f"Journey: {name}"
+        current = "page" if request.path in (url, url + "/board") else None
+        entries.append(NavEntry(label, url, current))
     return entries
 
 

@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 
 from survey import navigation
-from survey.models import Wave
+from survey.extensions import db
+from survey.models import LeadGrant, User, Wave
 from tests.manage.conftest import Members, Staff
 
 CORE_LABELS = [
@@ -17,6 +18,7 @@ CORE_LABELS = [
     "Team leads",
     "Questionnaires",
     "Waves",
+    "Journeys",
     "Results",
     "Action plans",
     "Signposting",
@@ -42,6 +44,7 @@ def nav_of(html: str) -> list[tuple[str, str, str | None]]:
         ("/manage/waves", "Waves"),
         ("/manage/waves/new", "Waves"),
         ("/manage/signposting", "Signposting"),
+        ("/journey/", "Journeys"),
         ("/results/", "Results"),
         ("/auth/account", None),
     ],
@@ -81,6 +84,27 @@ def test_a_lead_sees_results_and_their_account_only(as_lead: Staff) -> None:
     html = as_lead.get("/results/").get_data(as_text=True)
     assert [label for label, _, _ in nav_of(html)] == ["Results", "Action plans", "Your account"]
     assert '<a class="brand" href="/results/"' in html
+
+
+def test_a_lead_who_holds_an_organisation_finds_its_journey(
+    as_lead: Staff, lead_user: User, members: Members
+) -> None:
+    db.session.add(LeadGrant(user=lead_user, team=members.night))
+    db.session.commit()
+    labels = [label for label, _, _ in nav_of(as_lead.get("/results/").get_data(as_text=True))]
+    assert labels == ["Results", "Action plans", "Your account"]  # a team grant: no journey
+    db.session.add(LeadGrant(user=lead_user, organisation_id=members.north.id))
+    db.session.commit()
+    journey = f"/journey/organisations/{members.north.id}"
+    entries = nav_of(as_lead.get("/results/").get_data(as_text=True))
+    assert entries[2] == ("Journey", journey, None)
+    assert as_lead.get(journey).status_code == 200
+    marked = nav_of(as_lead.get(journey).get_data(as_text=True))
+    assert [(label, current) for label, _, current in marked if current] == [("Journey", "page")]
+    db.session.add(LeadGrant(user=lead_user, organisation_id=members.south.id))
+    db.session.commit()
+    labels = [label for label, _, _ in nav_of(as_lead.get("/results/").get_data(as_text=True))]
+    assert labels[2:4] == ["Journey: North Hospice", "Journey: South Food Bank"]
 
 
 def test_nobody_signed_in_sees_no_navigation(app: Flask, members: Members) -> None:
