@@ -26,6 +26,7 @@ from survey.domain.groups import (
     GroupKey,
     build_structure,
 )
+from survey.domain.joint_truth import truth_of
 from survey.domain.magnitude import compare_released
 from survey.domain.participation import group_headcount, rate_figure
 from survey.domain.perspectives import PerspectiveTally, code_perspective_release, share_labels
@@ -43,6 +44,7 @@ from survey.services.batches import flush_pending
 from survey.services.frameworks import framework_for
 from survey.services.integrity import IntegrityReport, RowAudit, StoredRow, stored_rows_and_tally
 from survey.services.questionnaires import definition
+from survey.services.release_truth import seal_truth, truth_history
 
 PAYLOAD_FORMAT = 2
 STREAM_BATCH = 1000
@@ -188,6 +190,8 @@ def make_release(
     shown = {key: aggregate.merged(cells) for key, cells in _members(aggregate, plan).items()}
     every_band = _code_bands(questionnaire, shown, plan, ledgers)
     earlier_groups = [json.loads(r.payload)["groups"] for r in earlier]
+    opener = open_wave(wave.wrapped_private_key, kek, wave.id)  # it opened once already
+    truth_now = truth_of(aggregate.cells)
     figures, bands = release_figures(
         questionnaire,
         shown,
@@ -196,13 +200,15 @@ def make_release(
         earlier_groups,
         bands=every_band,
         whole_scores=whole_scores(aggregate.merged(aggregate.cells)),
+        truth=truth_history(opener, earlier, truth_now),
     )
     sequence = len(earlier) + 1
     payload = _payload(
         wave, questionnaire, figures, plan, bands, today=today, sequence=sequence, kind=kind
     )
     ledger = {"groups": plan.ledger.to_json(), "bands": {k: b.to_json() for k, b in bands.items()}}
-    return _store(wave, sequence, kind, payload, ledger)
+    sealed = seal_truth(opener, sequence, truth_now)
+    return _store(wave, sequence, kind, payload, ledger, sealed_truth=sealed)
 
 
 def _perspective_release(
@@ -257,7 +263,13 @@ def _perspective_release(
 
 
 def _store(
-    wave: Wave, sequence: int, kind: str, payload: dict[str, Any], ledger: dict[str, Any]
+    wave: Wave,
+    sequence: int,
+    kind: str,
+    payload: dict[str, Any],
+    ledger: dict[str, Any],
+    *,
+    sealed_truth: bytes | None = None,
 ) -> Release:
     """Add the release and commit (once)."""
     release = Release(
@@ -266,6 +278,7 @@ def _store(
         kind=kind,
         payload=json.dumps(payload, sort_keys=True),
         ledger=json.dumps(ledger, sort_keys=True),
+        sealed_truth=sealed_truth,
     )
     db.session.add(release)
     db.session.commit()

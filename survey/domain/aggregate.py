@@ -200,18 +200,20 @@ _INT = frozenset({int})
 class _Tally:
     """One cell's running figures for one scale: a histogram per score, and item sums."""
 
-    __slots__ = ("histograms", "item_sums", "n")
+    __slots__ = ("histograms", "item_squares", "item_sums", "n")
 
     def __init__(self, scorer: ScaleScorer) -> None:
         self.n = 0
         self.histograms: list[Counter[int]] = [Counter() for _ in range(len(scorer.parts) + 1)]
         self.item_sums = [0] * len(scorer.ids)
+        self.item_squares = [0] * len(scorer.ids)
 
     def add(self, scores: list[int], items: list[int]) -> None:
         self.n += 1
         for histogram, value in zip(self.histograms, scores, strict=True):
             histogram[value] += 1
         self.item_sums = list(map(add, self.item_sums, items))
+        self.item_squares = [s + v * v for s, v in zip(self.item_squares, items, strict=True)]
 
     def scale_cell(self, scorer: ScaleScorer) -> ScaleCell:
         """The same figures as accumulators (every item counts everyone in the cell)."""
@@ -225,6 +227,7 @@ class _Tally:
             items=ItemAccumulator(
                 counts=Counter(dict.fromkeys(scorer.ids, self.n)),
                 sums=Counter(dict(zip(scorer.ids, self.item_sums, strict=True))),
+                squares=Counter(dict(zip(scorer.ids, self.item_squares, strict=True))),
             ),
         )
 

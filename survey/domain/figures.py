@@ -15,8 +15,9 @@ from survey.domain.aggregate import TOTAL_KEY, ScaleCell
 from survey.domain.band_release import BandRelease
 from survey.domain.derivable import MeasureKey
 from survey.domain.disclosure import SUPPRESSED_TEXT, Ledger, Plan
-from survey.domain.groups import GroupKey
+from survey.domain.groups import Cell, GroupKey
 from survey.domain.joint_audit import audit_jointly
+from survey.domain.joint_truth import Truth
 from survey.domain.magnitude import (
     FULL,
     WITHHELD,
@@ -139,6 +140,7 @@ def release_figures(
     *,
     bands: Mapping[str, Sequence[BandRelease]] | None = None,
     whole_scores: bool = False,
+    truth: Sequence[Mapping[Cell, Truth]] | None = None,
 ) -> tuple[Figures, dict[str, BandRelease]]:
     """Every shown group's figures, at the precision the joint magnitude audit allows.
 
@@ -147,6 +149,7 @@ def release_figures(
     the coded breakdowns of every release of the wave, this one last; the breakdowns
     of this release come back, coarsened where bands and earlier means pin a group.
     `whole_scores`: nobody in the wave has a prorated score (see `whole_scores`).
+    `truth`: each cell's truth at every release (see `joint_truth`), where it is known.
     """
     built: dict[tuple[GroupKey, str], dict[str, dict[str, Any]]] = {}
 
@@ -197,6 +200,7 @@ def release_figures(
         headlines={m.displays: m.key for m in measures if m.displays is not None},
         precision=precision,
         figures=figures,
+        truth=truth,
     )
     return {key: build(key, level) for key, level in joint.precision.items()}, joint.bands
 

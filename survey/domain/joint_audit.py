@@ -32,7 +32,7 @@ found before stays feasible and what was cleared stays cleared.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from survey.domain.band_release import BandRelease, coarsened
@@ -40,11 +40,19 @@ from survey.domain.derivable import Knowns, MeasureKey
 from survey.domain.family_lp import Bucketed
 from survey.domain.groups import GroupKey, build_structure, sort_key
 from survey.domain.joint_lp import CLEAR, Programme, Tag
+from survey.domain.joint_rows import Anchor, Wave, anchor_for, atoms_of, build
+from survey.domain.joint_truth import Truth, atom_truths
 from survey.domain.magnitude import WITHHELD, coarser
 from survey.domain.magnitude_audit import show_knowns
 
 # Worlds tried before each remaining atom gets a programme of its own.
 SCREENS = 4
+# Waves with more atoms than this are checked a team at a time, then an organisation at a
+# time, with everyone else held at the truth (when the truth of every release is known).
+WHOLE_WAVE_ATOMS = 48
+# A team's pins are tried again with its whole organisation varying only up to this many
+# atoms; past it the team's own proof stands (which can only hide more).
+ORGANISATION_ATOMS = 120
 
 Candidate = tuple[int, MeasureKey, int]  # atom, measure, bucket
 
@@ -59,23 +67,6 @@ class JointResult:
     unresolved: int = 0
 
 
-@dataclass
-class _Wave:
-    """What the check reads: the atoms, groups and every release's figures (this one open)."""
-
-    measures: Sequence[Bucketed]
-    atoms: list[tuple[Any, int]]
-    members: dict[GroupKey, set[Any]]
-    counts: Sequence[Mapping[GroupKey, int]]
-    knowns: list[dict[GroupKey, Knowns]]
-    coded: dict[str, list[BandRelease]]
-    headlines: Mapping[str, MeasureKey]
-
-    @property
-    def current(self) -> int:
-        return len(self.counts) - 1
-
-
 def audit_jointly(
     measures: Sequence[Bucketed],
     *,
@@ -86,6 +77,7 @@ def audit_jointly(
     headlines: Mapping[str, MeasureKey],
     precision: Mapping[GroupKey, str],
     figures: Callable[[GroupKey, str], Knowns],
+    truth: Sequence[Mapping[Any, Truth]] | None = None,
 ) -> JointResult:
     """Coarsen this release's figures until no atom is pinned by all figures jointly.
 
@@ -93,12 +85,13 @@ def audit_jointly(
     released counts of the groups shown then; `shown[r]` what each release showed of each
     group's measures (this release's at `precision`); `bands[scale]` the coded breakdowns
     of every release, this one last, each showing the measure `headlines[scale]`;
-    `figures(key, precision)` what a reader would know of a group at a precision.
+    `figures(key, precision)` what a reader would know of a group at a precision;
+    `truth[r]` each cell's truth at release r, where every release's is known.
     """
     structure = build_structure(set().union(*cumulative))
-    wave = _Wave(
+    wave = Wave(
         measures,
-        _atoms(structure.cells, cumulative),
+        atoms_of(structure.cells, cumulative),
         {key: {structure.cells[i] for i in cells} for key, cells in structure.members.items()},
         counts,
         [dict(release) for release in shown],
@@ -109,10 +102,17 @@ def audit_jointly(
     precision = dict(precision)
     population = sum(cumulative[current].values())
     cleared: set[Candidate] = set()
+    anchor = None
+    if truth is not None and len(wave.atoms) > WHOLE_WAVE_ATOMS:
+        anchor = anchor_for(wave, atom_truths(wave.atoms, list(truth)))
+    settled: set[Any] = set()
     unresolved = 0
     while wave.atoms:
-        lp = _build(wave, population)
-        pinned = _pinned(lp, measures, wave.atoms, cleared)
+        if anchor is None:
+            lp = build(wave, population)
+            pinned = _pinned(lp, measures, range(len(wave.atoms)), cleared)
+        else:
+            pinned = _scoped_pins(wave, population, anchor, cleared, settled)
         if pinned is None:
             # The truth is feasible, so only solver trouble gets here: show nothing more.
             for key in precision:
@@ -143,136 +143,88 @@ def audit_jointly(
     return JointResult(precision, {s: r[current] for s, r in coded.items()}, unresolved)
 
 
-def _atoms(cells: Sequence[Any], cumulative: Sequence[Mapping[Any, int]]) -> list[tuple[Any, int]]:
-    """(cell, release it arrived by) for every non-empty arrival, in a fixed order."""
-    found = []
-    for cell in cells:
-        previous = 0
-        for r, totals in enumerate(cumulative):
-            n = totals.get(cell, 0)
-            if n > previous:
-                found.append((cell, r))
-            previous = n
-    return found
-
-
-def _build(wave: _Wave, population: int) -> Programme:
-    measures, atoms, members = wave.measures, wave.atoms, wave.members
-    lp = Programme()
-    by_key = {m.key: m for m in measures}
-    arrivals: dict[Any, list[tuple[int, int]]] = {}
-    for a, (cell, j) in enumerate(atoms):
-        arrivals.setdefault(cell, []).append((a, j))
-    for a in range(len(atoms)):
-        size = lp.var("n", a)
-        lp.upper[size] = float(population)
-        lp.row({size: 1.0}, 1.0, float(population), None)
-        for measure in measures:
-            _atom_measure(lp, a, measure, size)
-        for measure in measures:
-            if measure.parts:
-                _relation(lp, a, measure, by_key)
-    for r, groups in enumerate(wave.counts):
-        for key, n in groups.items():
-            inside = [a for cell in members[key] for a, j in arrivals.get(cell, ()) if j <= r]
-            lp.row({lp.var("n", a): 1.0 for a in inside}, float(n), float(n), None)
-            for measure_key, known in wave.knowns[r].get(key, {}).items():
-                _known(lp, inside, by_key[measure_key], known, ("magnitude", r, key, ""))
-            for scale, releases in wave.coded.items():
-                display = releases[r].shown.get(key) if r < len(releases) else None
-                if display is None or display.withheld:
-                    continue
-                tag: Tag = ("bands", r, key, scale)
-                head = wave.headlines[scale]
-                for cell in display.cells:
-                    low, high = cell.count_range(display.n)
-                    row = {lp.var("y", a, head, b): 1.0 for a in inside for b in cell.bands}
-                    lp.row(row, float(low), float(high), tag)
-    return lp
-
-
-def _atom_measure(lp: Programme, a: int, measure: Bucketed, size: int) -> None:
-    key = measure.key
-    row = {lp.var("y", a, key, b): 1.0 for b in range(len(measure.buckets))}
-    row[size] = -1.0
-    lp.row(row, 0.0, 0.0, None)
-    for b, (lo, hi) in enumerate(measure.buckets):
-        if lo == hi:
-            continue  # an answer: its sum and square are lo and lo^2 per person (`_sum`)
-        y, z, w = lp.var("y", a, key, b), lp.var("z", a, key, b), lp.var("w", a, key, b)
-        lp.row({z: 1.0, y: -lo}, 0.0, None, None)
-        lp.row({z: 1.0, y: -hi}, None, 0.0, None)
-        lp.row({w: 1.0, z: -(lo + hi), y: lo * hi}, None, 0.0, None)  # chord
-        for point in (lo, (lo + hi) / 2, hi):
-            lp.row({w: 1.0, z: -2 * point, y: point * point}, 0.0, None, None)  # tangents
-
-
-def _sum(
-    lp: Programme, a: int, measure: Bucketed, b: int, square: bool = False
-) -> tuple[int, float]:
-    """The variable holding the sum (or sum of squares) of an atom's scores in a bucket."""
-    lo, hi = measure.buckets[b]
-    if lo == hi:
-        return lp.var("y", a, measure.key, b), lo * lo if square else lo
-    return lp.var("w" if square else "z", a, measure.key, b), 1.0
-
-
-def _add(row: dict[int, float], term: tuple[int, float], scale: float = 1.0) -> None:
-    j, c = term
-    row[j] = row.get(j, 0.0) + c * scale
-
-
-def _relation(lp: Programme, a: int, measure: Bucketed, by_key: Mapping[Any, Bucketed]) -> None:
-    """A whole is the sum of its parts (a reversed part counts as low + high - value)."""
-    if not all(part in by_key for part, _ in measure.parts):
-        return
-    row: dict[int, float] = {}
-    for b in range(len(measure.buckets)):
-        _add(row, _sum(lp, a, measure, b))
-    for part, reverse in measure.parts:
-        source = by_key[part]
-        for b in range(len(source.buckets)):
-            _add(row, _sum(lp, a, source, b), 1.0 if reverse else -1.0)
-            if reverse:
-                _add(row, (lp.var("y", a, part, b), 1.0), -source.mirror)
-    lp.row(row, 0.0, 0.0, None)
-
-
-def _known(lp: Programme, inside: Sequence[int], measure: Bucketed, known: Any, tag: Tag) -> None:
-    spans = range(len(measure.buckets))
-    sums: dict[int, float] = {}
-    for a in inside:
-        for b in spans:
-            _add(sums, _sum(lp, a, measure, b))
-    lp.row(sums, float(known.s_low), float(known.s_high), tag)
-    if known.ssd_low is None or known.ssd_high is None or known.n <= 0:
-        return
-    n, s_low, s_high = known.n, known.s_low, known.s_high
-    middle = (s_low + s_high) / 2
-    # SSD = Q - S^2 / n, with S^2 bounded by its secant (above) and its tangent at the
-    # middle (below) over the interval S lies in.
-    secant, tangent = float((s_low + s_high) / n), float(2 * middle / n)
-    for slope, low, high in (
-        (secant, None, float(known.ssd_high - s_low * s_high / n) + 1e-6),
-        (tangent, float(known.ssd_low - middle * middle / n) - 1e-6, None),
-    ):
-        row: dict[int, float] = {}
-        for a in inside:
-            for b in spans:
-                _add(row, _sum(lp, a, measure, b, square=True))
-                _add(row, _sum(lp, a, measure, b), -slope)
-        lp.row(row, low, high, tag)
-
-
 def _outside(lp: Programme, candidate: Candidate, measure: Bucketed) -> dict[int, float]:
     atom, key, bucket = candidate
     return {lp.var("y", atom, key, b): 1.0 for b in range(len(measure.buckets)) if b != bucket}
 
 
+def _scoped_pins(
+    wave: Wave, population: int, anchor: Anchor, cleared: set[Candidate], settled: set[Any]
+) -> list[tuple[Candidate, list[Tag]]] | None:
+    """Pins found a team at a time, then (where a proof leans on others) an organisation.
+
+    Everyone outside the scope is held at the truth, so every world found is a world of the
+    whole wave and clears for it. What a team's programme cannot clear is tried on the team's
+    own figures alone: that programme is looser than the whole wave's (each of its rows is
+    one of the wave's), so a pin there is a pin in the whole wave and stands. The rest lean
+    on an organisation's or the alliance's figures, and are tried again with the whole
+    organisation varying (up to ORGANISATION_ATOMS atoms), and what that cannot clear
+    is taken as pinned (which can only hide more). A team found clear stays clear
+    (`settled`): coarsening only removes rows.
+    """
+    teams: dict[Any, list[int]] = {}
+    for a, (cell, _) in enumerate(wave.atoms):
+        teams.setdefault((cell[0], cell[1]), []).append(a)
+    escalate: set[str] = set()
+    proven: list[tuple[Candidate, list[Tag]]] = []
+    for team in sorted(teams, key=repr):
+        if team in settled:
+            continue
+        scope = teams[team]
+        found = _pinned(_anchored(wave, population, anchor, scope), wave.measures, scope, cleared)
+        if found is None:
+            return None
+        if not found:
+            settled.add(team)
+            continue
+        # Pinned by the team's own figures alone (a looser programme: every row of it is a
+        # row of the whole wave) is pinned in the whole wave; its clearances are not used.
+        own_lp = build(wave, population, replace(anchor, scope=scope, own=team))
+        trial = cleared | {c for c, _ in proven} | _others(found, scope, wave.measures)
+        own = _pinned(own_lp, wave.measures, scope, set(trial)) or []
+        proven += own
+        rest = [pin for pin in found if pin[0] not in {c for c, _ in own}]
+        if not rest:
+            continue
+        if sum(len(atoms) for t, atoms in teams.items() if t[0] == team[0]) <= ORGANISATION_ATOMS:
+            escalate.add(team[0])
+        else:
+            proven += rest
+    for organisation in sorted(escalate, key=repr):
+        scope = [a for team, atoms in teams.items() if team[0] == organisation for a in atoms]
+        lp = _anchored(wave, population, anchor, scope)
+        known = {c for c, _ in proven}
+        seen = cleared | known  # the team's own proofs stand: not tried again
+        found = _pinned(lp, wave.measures, scope, seen)
+        if found is None:
+            return None
+        cleared |= seen - known
+        proven += found
+    return proven
+
+
+def _others(
+    found: Sequence[tuple[Candidate, list[Tag]]], scope: Sequence[int], measures: Sequence[Bucketed]
+) -> set[Candidate]:
+    """Every candidate of the scope except those found pinned (so a trial looks at those only)."""
+    pinned = {c for c, _ in found}
+    return {
+        (a, m.key, b)
+        for a in scope
+        for m in measures
+        for b in range(len(m.buckets))
+        if (a, m.key, b) not in pinned
+    }
+
+
+def _anchored(wave: Wave, population: int, anchor: Anchor, scope: Sequence[int]) -> Programme:
+    return build(wave, population, replace(anchor, scope=scope))
+
+
 def _pinned(
     lp: Programme,
     measures: Sequence[Bucketed],
-    atoms: Sequence[Any],
+    scope: Sequence[int],
     cleared: set[Candidate],
 ) -> list[tuple[Candidate, list[Tag]]] | None:
     """Every (atom, measure, bucket) the programme proves, with the rows that bind it.
@@ -283,7 +235,7 @@ def _pinned(
     _, world, _ = lp.solve({})
     if not world:
         return None
-    open_ = _suspects(lp, world, measures, atoms, cleared)
+    open_ = _suspects(lp, world, measures, scope, cleared)
     for _ in range(SCREENS):
         if not open_:
             return []
@@ -311,12 +263,12 @@ def _suspects(
     lp: Programme,
     world: Sequence[float],
     measures: Sequence[Bucketed],
-    atoms: Sequence[Any],
+    scope: Sequence[int],
     cleared: set[Candidate],
 ) -> set[Candidate]:
     """The buckets that hold all but less than one of an atom's people in `world`."""
     suspects = set()
-    for a in range(len(atoms)):
+    for a in scope:
         size = world[lp.var("n", a)]
         for measure in measures:
             if len(measure.buckets) < 2:
@@ -345,7 +297,7 @@ def _clear(
             cleared.add(candidate)
 
 
-def _victim(wave: _Wave, binding: Iterable[Tag], cell: Any) -> tuple[str, GroupKey, str] | None:
+def _victim(wave: Wave, binding: Iterable[Tag], cell: Any) -> tuple[str, GroupKey, str] | None:
     """The figure of this release to coarsen: the smallest binding group, else the atom's."""
     current, members, knowns, coded = wave.current, wave.members, wave.knowns, wave.coded
     sizes = wave.counts[current]
@@ -358,7 +310,7 @@ def _victim(wave: _Wave, binding: Iterable[Tag], cell: Any) -> tuple[str, GroupK
     options = {
         (kind, key, scale)
         for kind, r, key, scale in binding
-        if r == current and open_now(kind, key, scale)
+        if kind != "count" and r == current and open_now(kind, key, scale)
     }
     if not options:
         options = {

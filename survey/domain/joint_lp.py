@@ -28,7 +28,7 @@ class Programme:
         default_factory=list
     )
     upper: dict[int, float] = field(default_factory=dict)
-    _built: Any = None
+    _solver: Any = None
 
     def var(self, *name: Any) -> int:
         return self.index.setdefault(name, len(self.index))
@@ -39,76 +39,97 @@ class Programme:
         self.rows.append((coefficients, low, high, tag))
 
     def solve(self, objective: Mapping[int, float]) -> tuple[float, list[float], list[Tag]]:
-        """Maximise; the optimum, the point, and the tags of rows binding the optimum."""
-        # Imported here so respondent workers never load SciPy (see stats.t_quantile).
-        from scipy.optimize import linprog  # noqa: PLC0415
+        """Maximise; the optimum, the point, and the tags of rows binding the optimum.
 
-        matrix, limits, bounds, tags = self._matrix()
-        cost = [0.0] * len(bounds)
+        One HiGHS model per programme, kept between calls: only the objective changes, so
+        each solve starts from the last optimal basis (the per-candidate solves of the joint
+        check differ in a handful of costs).
+        """
+        import highspy  # noqa: PLC0415  (staff side only, like SciPy)
+
+        solver, tags = self._model()
+        size = len(self.index)
+        costs = [0.0] * size
         for j, c in objective.items():
-            cost[j] = -c
-        result = linprog(cost, A_ub=matrix, b_ub=limits, bounds=bounds, method="highs")
-        if result.status != 0:
+            costs[j] = c
+        solver.changeColsCost(size, list(range(size)), costs)
+        solver.run()
+        if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return 0.0, [], []  # the truth is feasible, so this cannot happen; count as pinned
+        solution = solver.getSolution()
         binding = [
             tag
-            for tag, dual in zip(tags, result.ineqlin.marginals, strict=True)
+            for tag, dual in zip(tags, solution.row_dual, strict=True)
             if tag is not None and abs(dual) > 1e-9
         ]
-        return float(-result.fun), list(result.x), binding
+        return float(solver.getInfo().objective_function_value), list(solution.col_value), binding
+
+    def _model(self) -> tuple[Any, list[Tag | None]]:
+        """The HiGHS model of these rows, built once (rows are only added before solving)."""
+        if self._solver is None:
+            import highspy  # noqa: PLC0415
+
+            infinity = highspy.kHighsInf
+            starts, columns, values = [0], list[int](), list[float]()
+            lows, highs, tags = list[float](), list[float](), list[Tag | None]()
+            for coefficients, low, high, tag in self.rows:
+                columns += coefficients.keys()
+                values += coefficients.values()
+                starts.append(len(columns))
+                lows.append(-infinity if low is None else low)
+                highs.append(infinity if high is None else high)
+                tags.append(tag)
+            size = len(self.index)
+            model = highspy.HighsLp()
+            model.num_col_, model.num_row_ = size, len(self.rows)
+            model.col_cost_ = [0.0] * size
+            model.col_lower_ = [0.0] * size
+            model.col_upper_ = [self.upper.get(j, infinity) for j in range(size)]
+            model.row_lower_, model.row_upper_ = lows, highs
+            model.sense_ = highspy.ObjSense.kMaximize
+            model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+            model.a_matrix_.start_ = starts
+            model.a_matrix_.index_ = columns
+            model.a_matrix_.value_ = values
+            solver = highspy.Highs()  # type: ignore[no-untyped-call]
+            solver.setOptionValue("output_flag", False)
+            solver.passModel(model)
+            self._solver = (solver, tags)
+        solver, tags = self._solver
+        return solver, tags
 
     def spread(self, targets: Sequence[Mapping[int, float]]) -> list[float]:
         """A world that puts at least one person outside as many targets as it can.
 
         Maximises the sum over targets of min(target, CLEAR), with one capped helper
         variable per target, so the optimum spreads people over every target it can
-        rather than piling them into the cheapest one.
+        rather than piling them into the cheapest one. The helpers and their rows are
+        added to the kept model for this solve and taken away after it.
         """
-        from scipy.optimize import linprog  # noqa: PLC0415
-        from scipy.sparse import bmat, coo_matrix  # noqa: PLC0415
+        import highspy  # noqa: PLC0415
 
-        matrix, limits, bounds, _ = self._matrix()
-        size, extra = len(bounds), len(targets)
-        data, rows, cols = [], [], []
+        solver, _ = self._model()
+        size, extra = len(self.index), len(targets)
+        solver.changeColsCost(size, list(range(size)), [0.0] * size)
+        solver.addCols(extra, [1.0] * extra, [0.0] * extra, [2 * CLEAR] * extra, 0, [], [], [])
+        starts: list[int] = []
+        columns: list[int] = []
+        values: list[float] = []
         for t, target in enumerate(targets):
-            for j, c in target.items():
-                rows.append(t)
-                cols.append(j)
-                data.append(-c)
-        left = coo_matrix((data, (rows, cols)), shape=(extra, size))
-        right = coo_matrix(([1.0] * extra, (range(extra), range(extra))), shape=(extra, extra))
-        stacked = bmat([[matrix, None], [left, right]], format="csr")
-        cost = [0.0] * size + [-1.0] * extra
-        result = linprog(
-            cost,
-            A_ub=stacked,
-            b_ub=[*limits, *([0.0] * extra)],
-            bounds=[*bounds, *([(0.0, 2 * CLEAR)] * extra)],
-            method="highs",
+            starts.append(len(columns))
+            columns.append(size + t)
+            values.append(1.0)
+            columns += target.keys()
+            values += (-c for c in target.values())
+        rows = solver.getNumRow()
+        infinity = highspy.kHighsInf
+        solver.addRows(
+            extra, [-infinity] * extra, [0.0] * extra, len(columns), starts, columns, values
         )
-        return list(result.x[:size]) if result.status == 0 else []
-
-    def _matrix(self) -> Any:
-        from scipy.sparse import coo_matrix  # noqa: PLC0415
-
-        if self._built is None:
-            data: list[float] = []
-            rows: list[int] = []
-            cols: list[int] = []
-            limits: list[float] = []
-            tags: list[Tag | None] = []
-            for coefficients, low, high, tag in self.rows:
-                for sign, limit in ((1.0, high), (-1.0, None if low is None else -low)):
-                    if limit is None:
-                        continue
-                    for j, c in coefficients.items():
-                        rows.append(len(limits))
-                        cols.append(j)
-                        data.append(sign * c)
-                    limits.append(limit)
-                    tags.append(tag)
-            size = len(self.index)
-            matrix = coo_matrix((data, (rows, cols)), shape=(len(limits), size)).tocsr()
-            bounds = [(0.0, self.upper.get(j)) for j in range(size)]
-            self._built = (matrix, limits, bounds, tags)
-        return self._built
+        solver.run()
+        found = []
+        if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            found = list(solver.getSolution().col_value[:size])
+        solver.deleteRows(extra, list(range(rows, rows + extra)))
+        solver.deleteCols(extra, list(range(size, size + extra)))
+        return found

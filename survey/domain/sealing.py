@@ -37,6 +37,7 @@ import hashlib
 import json
 import os
 import struct
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -56,6 +57,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 __all__ = [
     "DEVICE_BLOCK",
+    "DOCUMENT_BLOCK",
     "KEK_BYTES",
     "PAD_BLOCK",
     "BytesLike",
@@ -73,6 +75,7 @@ __all__ = [
     "open_wave",
     "rewrap_wave_key",
     "seal_answers",
+    "seal_document",
     "seal_for_device",
 ]
 
@@ -203,6 +206,26 @@ def seal_answers(
     return bytes([_SEAL_VERSION]) + ciphertext
 
 
+# A release's own record of the truth of each cell (see `joint_truth`), sealed to the wave
+# key like the answers it came from; compressed, then padded to DOCUMENT_BLOCK.
+DOCUMENT_BLOCK = 4096
+_DOCUMENT_VERSION = 1
+
+
+def _document_info(wave_id: int, label: str) -> bytes:
+    doc = {"label": label, "v": _DOCUMENT_VERSION, "wave_id": wave_id}
+    return b"lantern/document/v%d\x00" % _DOCUMENT_VERSION + _canonical_json(doc)
+
+
+def seal_document(public_key: BytesLike, wave_id: int, label: str, payload: bytes) -> bytes:
+    """Seal a staff-side document (never answers) of one wave to its public key."""
+    body = zlib.compress(payload, 6)
+    body = _LENGTH_PREFIX.pack(len(body)) + body
+    body += b"\x00" * (-len(body) % DOCUMENT_BLOCK)
+    sealed = _SUITE.encrypt(body, _load_public_key(public_key), info=_document_info(wave_id, label))
+    return bytes([_DOCUMENT_VERSION]) + sealed
+
+
 def open_wave(wrapped_private_key: BytesLike, kek: bytes, wave_id: int) -> WaveOpener:
     """Unwrap a wave's private key once and return an opener for its responses."""
     raw_private = _unwrap(wrapped_private_key, kek, wave_id)
@@ -241,6 +264,20 @@ class WaveOpener:
         except (InvalidTag, ValueError):
             raise OpenFailed(_OPEN_FAILED) from None
         return _decode_answers(padded)
+
+    def open_document(self, label: str, sealed: BytesLike) -> bytes:
+        """Open a document sealed with `seal_document` under the same label."""
+        sealed = _as_bytes(sealed)
+        if not sealed or sealed[0] != _DOCUMENT_VERSION:
+            raise OpenFailed(_OPEN_FAILED)
+        try:
+            body = _SUITE.decrypt(
+                sealed[1:], self._private_key, info=_document_info(self.wave_id, label)
+            )
+            (length,) = _LENGTH_PREFIX.unpack_from(body)
+            return zlib.decompress(body[_LENGTH_PREFIX.size : _LENGTH_PREFIX.size + length])
+        except (InvalidTag, ValueError, struct.error, zlib.error):
+            raise OpenFailed(_OPEN_FAILED) from None
 
 
 # --- short-lived state kept on a respondent's own device ------------------------

@@ -193,6 +193,8 @@ class ItemAccumulator:
 
     counts: Counter[str] = field(default_factory=Counter)
     sums: Counter[str] = field(default_factory=Counter)
+    # Never released: the joint check's truth of a cell (`joint_truth`) needs it.
+    squares: Counter[str] = field(default_factory=Counter)
 
     def add(self, answers: Mapping[str, int | None] | Iterable[tuple[str, int | None]]) -> None:
         """Add one respondent's item answers (None or absent means skipped)."""
@@ -204,16 +206,19 @@ class ItemAccumulator:
                 raise ValueError(f"item {item!r}: expected a whole-number answer")
             self.counts[item] += 1
             self.sums[item] += value
+            self.squares[item] += value * value
 
     def add_complete(self, values: Mapping[str, int]) -> None:
         """Add one respondent whose every item has a checked whole-number value (hot path)."""
         self.counts.update(values.keys())
         self.sums.update(values)
+        self.squares.update({item: value * value for item, value in values.items()})
 
     def merge(self, other: ItemAccumulator) -> None:
         """Fold another accumulator into this one."""
         self.counts.update(other.counts)
         self.sums.update(other.sums)
+        self.squares.update(other.squares)
 
     def means(self) -> dict[str, float]:
         """Mean answer per item that anyone answered."""

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -53,6 +54,9 @@ class Release(db.Model):  # type: ignore[name-defined,misc]
     made_on: Mapped[date] = mapped_column(Date, default=utc_today)
     payload: Mapped[str] = mapped_column(Text)
     ledger: Mapped[str] = mapped_column(Text)
+    # Each cell's truth at this release, sealed to the wave key (`joint_truth`): what the
+    # joint check of later releases holds everyone outside a team or organisation at.
+    sealed_truth: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     wave: Mapped[Wave] = relationship()
 
 

@@ -9,11 +9,14 @@ from sqlalchemy import select
 
 from survey.domain.disclosure import SUPPRESSED_TEXT
 from survey.domain.magnitude import compare_released
+from survey.domain.sealing import open_wave
 from survey.extensions import db
 from survey.models import Wave
 from survey.models.releases import Release, ReleaseImmutable
 from survey.release import ReleaseError, make_release
-from survey.services.waves import WavePlan, close_wave, open_wave
+from survey.services.release_truth import truth_history
+from survey.services.waves import WavePlan, close_wave
+from survey.services.waves import open_wave as open_survey_wave
 from tests.conftest import TODAY, days
 from tests.release.helpers import answers_all, links_by_team, submit
 
@@ -160,7 +163,7 @@ def test_the_comparison_with_an_earlier_wave_of_the_same_questionnaire(
         submit(links[NURSING], answers_all(value), TODAY)
     first = make_release(closed(demo_wave), kek, kind="final", today=days(1))
     teams = [link.team for link in demo_wave.links]
-    later = open_wave(
+    later = open_survey_wave(
         WavePlan("A year on", demo_wave.questionnaire_version, teams, days(1), days(30)), kek
     )
     for value in (1, 2) * 5:
@@ -232,3 +235,33 @@ def test_final_release_after_interims_still_respects_the_time_rule(
     assert final["groups"]["alliance"]["shown"] is False  # 1 new response only
     with pytest.raises(ReleaseError, match="final release"):
         make_release(wave, kek, kind="interim", today=days(1))
+
+
+def test_each_release_keeps_its_cells_truth_sealed_for_the_next(
+    demo_wave: Wave, kek: bytes
+) -> None:
+    wave = _interim(demo_wave)
+    links = links_by_team(wave)
+    for value in (2, 3) * 6:
+        submit(links[NURSING], answers_all(value), TODAY)
+    first = make_release(wave, kek, kind="interim", today=TODAY)
+    sealed = first.sealed_truth
+    assert sealed is not None and len(sealed) % 4096 > 0  # version byte + padded ciphertext
+    # Nothing readable: no score histogram, item sum or cell name in the stored bytes.
+    assert b"stss" not in sealed and b"District" not in sealed and b"[34," not in sealed
+    opener = open_wave(wave.wrapped_private_key, kek, wave.id)
+    (truth,) = truth_history(opener, [first], {})[:1]
+    nursing = [t for cell, t in truth.items() if t.n]
+    assert sum(t.n for t in nursing) == 12
+    assert sum(t.total(("stss", "total"))[0] for t in nursing) == 6 * 34 + 6 * 51
+    # Under another release's label (or damaged) it does not open, and the joint check
+    # then reads the wave as one programme instead of trusting it.
+    wrong = Release(wave_id=wave.id, sequence=2, kind="interim", payload="", ledger="")
+    wrong.sealed_truth = sealed
+    assert truth_history(opener, [wrong], {}) is None
+    assert truth_history(opener, [Release(sequence=1, sealed_truth=None)], {}) is None
+    # The next release reads it back and still releases.
+    for value in (2, 3) * 6:
+        submit(links[NURSING], answers_all(value), TODAY)
+    second = make_release(wave, kek, kind="interim", today=TODAY)
+    assert second.sealed_truth is not None and second.sealed_truth != sealed
