@@ -47,12 +47,9 @@ from survey.domain.magnitude_audit import show_knowns
 
 # Worlds tried before each remaining atom gets a programme of its own.
 SCREENS = 4
-# Waves with more atoms than this are checked a team at a time, then an organisation at a
-# time, with everyone else held at the truth (when the truth of every release is known).
+# Waves with more atoms than this are checked an organisation at a time, with everyone
+# else held at the truth (when the truth of every release is known).
 WHOLE_WAVE_ATOMS = 48
-# A team's pins are tried again with its whole organisation varying only up to this many
-# atoms; past it the team's own proof stands (which can only hide more).
-ORGANISATION_ATOMS = 120
 
 Candidate = tuple[int, MeasureKey, int]  # atom, measure, bucket
 
@@ -151,74 +148,32 @@ def _outside(lp: Programme, candidate: Candidate, measure: Bucketed) -> dict[int
 def _scoped_pins(
     wave: Wave, population: int, anchor: Anchor, cleared: set[Candidate], settled: set[Any]
 ) -> list[tuple[Candidate, list[Tag]]] | None:
-    """Pins found a team at a time, then (where a proof leans on others) an organisation.
+    """Pins found one organisation at a time, with everyone else held at the truth.
 
-    Everyone outside the scope is held at the truth, so every world found is a world of the
-    whole wave and clears for it. What a team's programme cannot clear is tried on the team's
-    own figures alone: that programme is looser than the whole wave's (each of its rows is
-    one of the wave's), so a pin there is a pin in the whole wave and stands. The rest lean
-    on an organisation's or the alliance's figures, and are tried again with the whole
-    organisation varying (up to ORGANISATION_ATOMS atoms), and what that cannot clear
-    is taken as pinned (which can only hide more). A team found clear stays clear
-    (`settled`): coarsening only removes rows.
+    Every world of such a programme is a world of the whole wave, so what it clears is
+    cleared; what it cannot clear is taken as pinned, which can only hide more (a reader
+    who could move people in other organisations too might not be able to pin it). An
+    organisation found clear stays clear (`settled`): coarsening only removes rows. One
+    team at a time is too narrow: where teams are hidden, an organisation's subgroup
+    figures pin any one team's people once every other team is held still.
     """
-    teams: dict[Any, list[int]] = {}
+    organisations: dict[Any, list[int]] = {}
     for a, (cell, _) in enumerate(wave.atoms):
-        teams.setdefault((cell[0], cell[1]), []).append(a)
-    escalate: set[str] = set()
+        organisations.setdefault(cell[0], []).append(a)
     proven: list[tuple[Candidate, list[Tag]]] = []
-    for team in sorted(teams, key=repr):
-        if team in settled:
+    for organisation in sorted(organisations, key=repr):
+        if organisation in settled:
             continue
-        scope = teams[team]
-        found = _pinned(_anchored(wave, population, anchor, scope), wave.measures, scope, cleared)
+        scope = organisations[organisation]
+        lp = build(wave, population, replace(anchor, scope=scope))
+        found = _pinned(lp, wave.measures, scope, cleared)
         if found is None:
             return None
-        if not found:
-            settled.add(team)
-            continue
-        # Pinned by the team's own figures alone (a looser programme: every row of it is a
-        # row of the whole wave) is pinned in the whole wave; its clearances are not used.
-        own_lp = build(wave, population, replace(anchor, scope=scope, own=team))
-        trial = cleared | {c for c, _ in proven} | _others(found, scope, wave.measures)
-        own = _pinned(own_lp, wave.measures, scope, set(trial)) or []
-        proven += own
-        rest = [pin for pin in found if pin[0] not in {c for c, _ in own}]
-        if not rest:
-            continue
-        if sum(len(atoms) for t, atoms in teams.items() if t[0] == team[0]) <= ORGANISATION_ATOMS:
-            escalate.add(team[0])
+        if found:
+            proven += found
         else:
-            proven += rest
-    for organisation in sorted(escalate, key=repr):
-        scope = [a for team, atoms in teams.items() if team[0] == organisation for a in atoms]
-        lp = _anchored(wave, population, anchor, scope)
-        known = {c for c, _ in proven}
-        seen = cleared | known  # the team's own proofs stand: not tried again
-        found = _pinned(lp, wave.measures, scope, seen)
-        if found is None:
-            return None
-        cleared |= seen - known
-        proven += found
+            settled.add(organisation)
     return proven
-
-
-def _others(
-    found: Sequence[tuple[Candidate, list[Tag]]], scope: Sequence[int], measures: Sequence[Bucketed]
-) -> set[Candidate]:
-    """Every candidate of the scope except those found pinned (so a trial looks at those only)."""
-    pinned = {c for c, _ in found}
-    return {
-        (a, m.key, b)
-        for a in scope
-        for m in measures
-        for b in range(len(m.buckets))
-        if (a, m.key, b) not in pinned
-    }
-
-
-def _anchored(wave: Wave, population: int, anchor: Anchor, scope: Sequence[int]) -> Programme:
-    return build(wave, population, replace(anchor, scope=scope))
 
 
 def _pinned(

@@ -1,9 +1,9 @@
 """The joint check's programme, built from a wave: its unknowns and rows (see `joint_audit`).
 
-Built for the whole wave, or anchored: only the atoms of one scope (a team, an
-organisation) vary and everyone else is held at the truth (`joint_truth`), so each row
-keeps only the scope's unknowns and moves the rest of its value into its bounds. Every
-world of an anchored programme is a world of the whole one.
+Built for the whole wave, or anchored: only the atoms of one scope (an organisation)
+vary and everyone else is held at the truth (`joint_truth`), so each row keeps only the
+scope's unknowns and moves the rest of its value into its bounds. Every world of an
+anchored programme is a world of the whole one.
 """
 
 from __future__ import annotations
@@ -46,8 +46,6 @@ class Anchor:
     # Everyone in each shown group at each release: (release, group) -> truth.
     totals: Mapping[tuple[int, GroupKey], Truth]
     groups_of: Mapping[Any, Sequence[GroupKey]] = field(default_factory=dict)
-    # Set: only this team's own groups give rows (a looser programme, for proofs only).
-    own: tuple[str, str] | None = None
 
 
 def anchor_for(wave: Wave, truths: Sequence[Truth]) -> Anchor:
@@ -134,8 +132,6 @@ def _insides(wave: Wave, anchor: Anchor | None) -> dict[tuple[int, GroupKey], li
     for a in anchor.scope:
         cell, j = wave.atoms[a]
         for key in anchor.groups_of.get(cell, ()):
-            if anchor.own is not None and (key.level, key.id) != ("team", anchor.own[1]):
-                continue
             for r in range(j, len(wave.counts)):
                 if key in wave.counts[r]:
                     found.setdefault((r, key), []).append(a)

@@ -283,13 +283,13 @@ def test_releases_and_partitions_read_together_are_checked_as_one_programme() ->
         figures_module.audit_jointly = real
     assert any(c.atom[0][1] == "t01" and c.atom[1] == 0 for c in claims)
     assert attack(q, [first, later], 5) == []
-    with checked_a_team_at_a_time():
+    with checked_an_organisation_at_a_time():
         assert attack(q, [first, later], 5) == []
 
 
 @contextmanager
-def checked_a_team_at_a_time() -> Iterator[None]:
-    """The joint check as it runs on large waves: a team, then an organisation, at a time."""
+def checked_an_organisation_at_a_time() -> Iterator[None]:
+    """The joint check as it runs on large waves: one organisation at a time."""
     real = joint_audit.WHOLE_WAVE_ATOMS
     joint_audit.WHOLE_WAVE_ATOMS = 0
     try:
@@ -298,17 +298,16 @@ def checked_a_team_at_a_time() -> Iterator[None]:
         joint_audit.WHOLE_WAVE_ATOMS = real
 
 
-def test_the_team_at_a_time_check_holds_everyone_else_at_the_truth() -> None:
-    # Two teams alike; the check of team t0 may move only t0's people, so the organisation's
-    # figures bind it exactly as they bind the truth: it must still clear or coarsen, and
-    # every world it finds must agree with what the whole-wave check would accept.
+def test_the_check_by_organisation_holds_everyone_else_at_the_truth() -> None:
+    # Two organisations; the check of one may move only its own people, so the alliance's
+    # figures bind it exactly as they bind the truth: it must still clear or coarsen.
     q = questionnaire(1)
-    wave = [same(3, "o", "t0", (1, 1, 1, 5), q0="v0") + same(4, "o", "t1", (3, 3, 3, 3), q0="v1")]
-    with checked_a_team_at_a_time():
+    wave = [same(3, "o", "t0", (1, 1, 1, 5), q0="v0") + same(4, "p", "t1", (3, 3, 3, 3), q0="v1")]
+    with checked_an_organisation_at_a_time():
         scoped = release_wave(q, wave, 3)
     whole = release_wave(q, wave, 3)
     assert attack(q, wave, 3) == []
-    with checked_a_team_at_a_time():
+    with checked_an_organisation_at_a_time():
         assert attack(q, wave, 3) == []
     # Holding others fixed can only hide more: never a figure the whole-wave check withheld.
     for mine, theirs in zip(scoped, whole, strict=True):
@@ -375,7 +374,9 @@ def waves(draw: st.DrawFn) -> tuple[Questionnaire, list[list[Person]], int]:
     return q, arrivals, draw(st.sampled_from([3, 5]))
 
 
-@pytest.mark.parametrize("team_at_a_time", [False, True], ids=["whole wave", "team at a time"])
+@pytest.mark.parametrize(
+    "by_organisation", [False, True], ids=["whole wave", "an organisation at a time"]
+)
 @settings(
     max_examples=40,
     deadline=None,
@@ -384,11 +385,11 @@ def waves(draw: st.DrawFn) -> tuple[Questionnaire, list[list[Person]], int]:
 )
 @given(waves())
 def test_no_reader_pins_anyone_with_every_figure_of_every_release(
-    team_at_a_time: bool, wave: tuple[Questionnaire, list[list[Person]], int]
+    by_organisation: bool, wave: tuple[Questionnaire, list[list[Person]], int]
 ) -> None:
     q, arrivals, k = wave
-    if team_at_a_time:
-        with checked_a_team_at_a_time():
+    if by_organisation:
+        with checked_an_organisation_at_a_time():
             payloads = release_wave(q, arrivals, k)
     else:
         payloads = release_wave(q, arrivals, k)
