@@ -9,9 +9,15 @@ So every page under `/s/` (welcome, questions, result, and every error a respond
 reach) leaves the app at exactly one size per encoding. Compression would undo padding
 added before it (spaces compress away, and compressed length varies with the content),
 so these pages are compressed here, not by Flask-Compress: gzip for any client that
-accepts it, padded inside the gzip header's comment field (RFC 1952 FCOMMENT, which every
-decoder skips), and plain HTML padded with trailing spaces for a client that accepts no
-gzip. `Content-Length` is then the same for every band, skip pattern and answer.
+accepts it, and plain HTML padded with trailing spaces for a client that accepts no gzip.
+`Content-Length` is then the same for every band, skip pattern and answer.
+
+The gzip padding comes after the page: the page is deflated (not yet final), and a last
+stored, uncompressed deflate block (RFC 1951, 3.2.4) of spaces fills the stream to its
+size. Every decoder reads one ordinary deflate stream, the page decodes with trailing
+spaces after `</html>` (as the plain one does), and a phone on a slow link gets the
+page's own bytes first and can paint before the padding has arrived. (Padding in the gzip
+header's comment field, as before, made every page wait behind up to 2 KB of spaces.)
 
 The sizes are large enough for every page of the bundled questionnaire, every band and
 skip pattern, the demo's signposting, and a free-text answer of the full 500 characters,
@@ -28,13 +34,15 @@ import zlib
 
 from flask import Flask, Response, request
 
-# Bytes on the wire for the body of every respondent page. Without free text the largest
-# bundled page is 2.0 KB gzipped and 7.0 KB plain; a question page carrying 500 random
-# characters from outside the BMP (the hardest text to compress) is 3.2 KB and 9.0 KB.
-GZIP_SIZE = 4 * 1024
-PLAIN_SIZE = 12 * 1024
+# Bytes on the wire for the body of every respondent page, its inline stylesheet included
+# (survey/page_style.py, about 1.9 KB gzipped). Without free text the largest bundled page
+# is 4,424 B gzipped and 12,437 B plain; the check page carrying 500 random characters from
+# outside the BMP (the hardest text to compress) is 5,520 B and 14,987 B.
+GZIP_SIZE = 6 * 1024
+PLAIN_SIZE = 16 * 1024
 GZIP_LEVEL = 6
-_GZIP_OVERHEAD = 10 + 1 + 8  # header, the comment's closing NUL, CRC32 and length
+_GZIP_OVERHEAD = 10 + 5 + 8  # header, the stored block's header, CRC32 and length
+_STORED_MAX = 0xFFFF  # the most bytes one stored block holds
 
 
 def is_respondent_path(path: str) -> bool:
@@ -48,15 +56,22 @@ def _size_for(length: int, size: int) -> int:
 
 
 def gzip_padded(body: bytes, size: int = GZIP_SIZE) -> bytes:
-    """`body` gzipped into exactly `size` bytes (or a multiple), padded in the header comment."""
+    """`body` gzipped into exactly `size` bytes (or a multiple), padded with spaces at the end."""
     deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-    stream = deflate.compress(body) + deflate.flush()
+    # A sync flush ends the page's blocks, none of them final, on a byte boundary.
+    stream = deflate.compress(body) + deflate.flush(zlib.Z_SYNC_FLUSH)
     total = _size_for(len(stream) + _GZIP_OVERHEAD, size)
-    comment = b" " * (total - len(stream) - _GZIP_OVERHEAD) + b"\x00"
-    # ID1 ID2, deflate, FLG=FCOMMENT, MTIME=0 (no time), XFL=0, OS=255 (unknown).
-    header = b"\x1f\x8b\x08\x10" + b"\x00\x00\x00\x00" + b"\x00\xff"
-    trailer = struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF)
-    return header + comment + stream + trailer
+    spaces = total - len(stream) - _GZIP_OVERHEAD
+    if spaces > _STORED_MAX:
+        raise ValueError(f"padding sizes above {_STORED_MAX} bytes need more than one block")
+    # The final block: BFINAL=1, BTYPE=00 (stored) in the low bits of one byte, then
+    # LEN and its ones' complement, then the bytes themselves.
+    stored = b"\x01" + struct.pack("<HH", spaces, spaces ^ 0xFFFF) + b" " * spaces
+    decoded = body + b" " * spaces
+    # ID1 ID2, deflate, FLG=0, MTIME=0 (no time), XFL=0, OS=255 (unknown).
+    header = b"\x1f\x8b\x08\x00" + b"\x00\x00\x00\x00" + b"\x00\xff"
+    trailer = struct.pack("<II", zlib.crc32(decoded), len(decoded) & 0xFFFFFFFF)
+    return header + stream + stored + trailer
 
 
 def plain_padded(body: bytes, size: int = PLAIN_SIZE) -> bytes:

@@ -6,27 +6,33 @@ import logging
 
 from flask import Flask, Response, abort, current_app, request
 
+from survey import page_style
 from survey.padding import is_respondent_path
 
-CSP = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-    ]
-)
+CSP_EXTENSION = "lantern.csp"
+
+
+def content_security_policy(inline_style: str) -> str:
+    """The policy: our own files only, plus the one inline stylesheet named by its hash."""
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            f"style-src 'self' {inline_style}",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+        ]
+    )
 
 
 def _set_headers(response: Response) -> Response:
     """Add the headers every page carries; respondent pages are never cached."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", current_app.extensions[CSP_EXTENSION])
     headers["Referrer-Policy"] = "no-referrer"
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
@@ -57,6 +63,8 @@ def _refuse_nul_in_path() -> None:
 
 def init_app(app: Flask) -> None:
     """Install the hooks and silence request logs that would carry client addresses."""
+    page_style.init_app(app)
+    app.extensions[CSP_EXTENSION] = content_security_policy(page_style.style_source(app))
     app.before_request(_refuse_nul_in_path)
     app.after_request(_set_headers)
     # Werkzeug's development request log starts with the client address: keep it quiet.

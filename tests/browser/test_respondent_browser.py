@@ -249,3 +249,40 @@ def test_screenshots_of_every_page_at_phone_size(
         seen.append(name)
     assert tuple(seen) == TOUR
     assert browsing.foreign == []
+
+
+COLOURS = """() => [getComputedStyle(document.body).backgroundColor,
+  getComputedStyle(document.getElementById("quick-exit")).backgroundColor]"""
+STYLED = ["rgb(247, 246, 242)", "rgb(29, 36, 51)"]  # --bg, and --ink behind the exit
+
+
+def test_the_inline_stylesheet_applies_under_the_csp_and_an_altered_one_is_refused(
+    browsing: Browsing, site: LiveSite
+) -> None:
+    page = browsing.page(**PHONE)
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text))
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    visit(page, site.survey_url, 200)
+    assert page.evaluate(COLOURS) == STYLED
+    assert not [text for text in refused if "Content Security Policy" in text]
+    assert not [url for url in asked if url.endswith(".css")]  # the page paints on its own
+
+    # The same page with one rule of its style changed, headers untouched: the hash in the
+    # CSP no longer matches, so Chromium refuses the whole style element.
+    def altered(route: Any) -> None:
+        response = route.fetch()
+        html = response.text().replace("background:var(--bg)", "background:#f00", 1)
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name.lower() not in ("content-encoding", "content-length")
+        }
+        route.fulfill(status=response.status, headers=headers, body=html)
+
+    page.route(site.survey_url, altered)
+    visit(page, site.survey_url, 200)
+    assert page.evaluate(COLOURS) != STYLED
+    assert "background:#f00" in page.content()
+    assert [text for text in refused if "Content Security Policy" in text]

@@ -80,9 +80,11 @@ def test_service_users_rate_the_service_and_see_a_thank_you_not_a_result(
     assert "Why we ask" in html and "your own result" not in html
     # The plainest pages in the product: the whole welcome page reads at age 11 or under.
     assert reading_age(_visible_sentences(client, html)) <= 11
-    # The respondent page budget: at most 14 KB on the wire, and the page plus two files.
-    assert len(welcome.data) <= 14 * 1024
-    assert len(re.findall(r'(?:href|src)="/static/', html)) == 2
+    # The respondent page budget: at most 14 KB compressed, as a phone fetches it, and the
+    # page plus at most two files (one now: the stylesheet is inline).
+    phone = client.get(f"/s/{wave.links[0].token}", headers={"Accept-Encoding": "gzip"})
+    assert phone.headers["Content-Encoding"] == "gzip" and len(phone.data) <= 14 * 1024
+    assert len(re.findall(r'(?:href|src)="/static/', html)) <= 2
     person = _answer_all(app, wave, "red", words="The door was locked.")
     end = person.html
     assert person.page.status_code == 200
