@@ -20,10 +20,14 @@ def structural_groups(wave: Wave, questionnaire: Questionnaire) -> list[tuple[Gr
     """Every group a release reports on, from the wave's teams and the questionnaire's options.
 
     Listing groups from structure rather than from the data means an empty group reads
-    exactly like any other hidden one.
+    exactly like any other hidden one. An organisation-wide link's responses are reported
+    for its organisation only: the team holding the link is no group of the release.
     """
-    teams = sorted({link.team for link in wave.links}, key=lambda t: (t.organisation.name, t.name))
-    organisations = sorted({team.organisation for team in teams}, key=lambda o: o.name)
+    organisations = sorted({link.team.organisation for link in wave.links}, key=lambda o: o.name)
+    teams = sorted(
+        {link.team for link in wave.links if not link.organisation_wide},
+        key=lambda t: (t.organisation.name, t.name),
+    )
     bases: list[tuple[GroupKey, str]] = [(GroupKey(ALLIANCE), "All member organisations")]
     bases += [(GroupKey(ORGANISATION, str(o.id)), o.name) for o in organisations]
     bases += [(GroupKey(TEAM, str(t.id)), f"{t.organisation.name}: {t.name}") for t in teams]
