@@ -18,6 +18,7 @@ A framework file carries structure and citation only (see frameworks/roots.yaml)
     # ... or a numbered scale:  {kind: scale, low: 1, high: 5, not_applicable: true}
     perspectives:                 # who can be asked anonymously
       - {key: staff, label: Staff, intro: Text, why: Text, plain: false}
+      # a plain perspective may add easy_read: {title, intro, why, free_text, thanks}
     domains:
       - key: safety
         name: Safety
@@ -35,18 +36,24 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
 
+from survey.domain.framework_model import (
+    EASY_READ_TEXTS,
+    NOT_DISCUSSED,
+    NOT_DISCUSSED_LABEL,
+    Domain,
+    Framework,
+    Perspective,
+    Rating,
+    RatingLevel,
+    domain_mean,
+)
 from survey.domain.yaml_checks import Checker, QuestionnaireError, cut, describe, parse_yaml
 
 SLUG = re.compile(r"(?=.{1,40}\Z)[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 SLUG_HELP = "use up to 40 lowercase letters, digits and single hyphens, e.g. 'whole-system'"
-# The agreed rating of a domain before the facilitated session has discussed it.
-NOT_DISCUSSED = "not-discussed"
-NOT_DISCUSSED_LABEL = "Not yet discussed"
 METHODS = ("discussion", "survey")
 SUMMARIES = ("agreed", "domain_mean")
 
@@ -77,118 +84,21 @@ class _Checks(Checker):
         return FrameworkError(self.source, path, message)
 
 
-@dataclass(frozen=True)
-class RatingLevel:
-    """One rating level (for Roots: red, amber or green), worst first."""
-
-    key: str
-    label: str
-    meaning: str
-
-
-@dataclass(frozen=True)
-class Rating:
-    """How a domain (or an item) is rated: named levels, or a numbered scale."""
-
-    kind: Literal["levels", "scale"]
-    levels: tuple[RatingLevel, ...] = ()
-    low: int = 0
-    high: int = 0
-    not_applicable: bool = False
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """The answer values, as text (level keys, or the scale's numbers)."""
-        if self.kind == "levels":
-            return tuple(level.key for level in self.levels)
-        return tuple(str(value) for value in range(self.low, self.high + 1))
-
-    def label(self, key: str) -> str:
-        """The label of a level key (the number itself on a scale)."""
-        if key == NOT_DISCUSSED:
-            return NOT_DISCUSSED_LABEL
-        return next((lv.label for lv in self.levels if lv.key == key), key)
-
-
-@dataclass(frozen=True)
-class Perspective:
-    """Who can be asked anonymously (staff, service users), with what they are told."""
-
-    key: str
-    label: str
-    title: str
-    intro: str
-    why: str
-    plain: bool
-    # How each rating level is offered as an answer (level key -> words), e.g. "Sometimes".
-    answers: Mapping[str, str]
-    free_text: str
-    thanks: str
-
-
-@dataclass(frozen=True)
-class Domain:
-    """One domain of the framework."""
-
-    key: str
-    name: str
-    items: int
-    prompts: Mapping[str, str]
-    easy_read: Mapping[str, str]
-    descriptors: Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class Framework:
-    """A validated, immutable review framework."""
-
-    key: str
-    version: int
-    name: str
-    citation: str
-    licence: str
-    own_wording: bool
-    wording_note: str
-    method: str
-    cycle_months: int
-    summary: str
-    rating: Rating
-    perspectives: tuple[Perspective, ...]
-    domains: tuple[Domain, ...]
-
-    def domain(self, key: str) -> Domain:
-        """The domain with this key, or KeyError."""
-        for domain in self.domains:
-            if domain.key == key:
-                return domain
-        raise KeyError(key)
-
-    def perspective(self, key: str) -> Perspective:
-        """The perspective with this key, or KeyError."""
-        for perspective in self.perspectives:
-            if perspective.key == key:
-                return perspective
-        raise KeyError(key)
-
-    @property
-    def agreed_choices(self) -> tuple[str, ...]:
-        """What the core team may record as a domain's agreed rating."""
-        return (*self.rating.keys, NOT_DISCUSSED)
-
-
-def domain_mean(framework: Framework, answers: Mapping[int, int | None]) -> float | None:
-    """The mean of a domain's answered items on a numbered scale (None: not applicable).
-
-    `answers` maps item number to value; None (or a missing item) is "not applicable" or
-    skipped and leaves the mean. No answered item: no mean.
-    """
-    if framework.rating.kind != "scale":
-        raise ValueError(f"{framework.key} rates domains by level, not by a numbered scale")
-    values = [v for v in answers.values() if v is not None]
-    for value in values:
-        if not framework.rating.low <= value <= framework.rating.high:
-            raise ValueError(f"{value} is outside {framework.rating.low}-{framework.rating.high}")
-    return sum(values) / len(values) if values else None
+__all__ = [
+    "EASY_READ_TEXTS",
+    "NOT_DISCUSSED",
+    "NOT_DISCUSSED_LABEL",
+    "Domain",
+    "Framework",
+    "FrameworkError",
+    "Perspective",
+    "Rating",
+    "RatingLevel",
+    "build_framework",
+    "domain_mean",
+    "load_framework",
+    "load_framework_file",
+]
 
 
 def load_framework(text: str, source: str) -> Framework:
@@ -320,22 +230,27 @@ def _level(check: _Checks, value: object, path: str) -> RatingLevel:
 
 
 def _perspective(check: _Checks, value: object, path: str, rating: Rating) -> Perspective:
-    optional = ("title", "intro", "why", "plain", "answers", "free_text", "thanks")
+    optional = ("title", "intro", "why", "plain", "answers", "free_text", "thanks", "easy_read")
     fields = check.fields(value, path, ("key", "label"), optional)
     levels = tuple(lv.key for lv in rating.levels)
     answers = _texts(check, fields.get("answers"), f"{path}.answers", levels, "rating level")
+    plain = check.flag(fields.get("plain", False), f"{path}.plain")
+    if "easy_read" in fields and not plain:
+        raise check.fail(f"{path}.easy_read", "easy-read wording is for plain perspectives only")
+    easy = _texts(check, fields.get("easy_read"), f"{path}.easy_read", EASY_READ_TEXTS, "text")
     return Perspective(
         key=_perspective_key(check, fields["key"], f"{path}.key"),
         label=check.text(fields["label"], f"{path}.label", max_length=80),
         title=check.text(fields.get("title", ""), f"{path}.title", max_length=120, empty=True),
         intro=check.text(fields.get("intro", ""), f"{path}.intro", max_length=1000, empty=True),
         why=check.text(fields.get("why", ""), f"{path}.why", max_length=1000, empty=True),
-        plain=check.flag(fields.get("plain", False), f"{path}.plain"),
+        plain=plain,
         answers=answers,
         free_text=check.text(
             fields.get("free_text", ""), f"{path}.free_text", max_length=300, empty=True
         ),
         thanks=check.text(fields.get("thanks", ""), f"{path}.thanks", max_length=1000, empty=True),
+        easy_read=easy,
     )
 
 

@@ -11,13 +11,14 @@ across the rating levels, coded exactly as band breakdowns are (`code_release_ba
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from survey.domain.band_release import BandRelease, code_release_bands
 from survey.domain.disclosure import Plan
-from survey.domain.frameworks import Framework
+from survey.domain.framework_model import Framework, Perspective
 from survey.domain.groups import Cell, GroupKey, build_structure
-from survey.domain.questionnaire_model import Answers, ReviewSpec
+from survey.domain.questionnaire_model import Answers, Questionnaire, ReviewSpec
 
 NOT_ANSWERED_LABEL = "Not answered"
 FREE_TEXT_ID = "in_your_words"
@@ -35,8 +36,9 @@ def perspective_document(
 ) -> dict[str, Any]:
     """The questionnaire document (to dump as YAML) of one perspective of a framework.
 
-    Plain perspectives get one question per page; others a few per page. Easy-read wording
-    is used where the framework gives it (and only for a plain perspective).
+    Plain perspectives get one question per page; others a few per page. With `easy_read`
+    (a plain perspective only), each question also carries the framework's easy-read words,
+    which the respondent can switch to (`in_easy_read`).
     """
     perspective = framework.perspective(perspective_key)
     easy = easy_read and perspective.plain
@@ -44,16 +46,15 @@ def perspective_document(
     context: list[dict[str, Any]] = []
     domains: dict[str, str] = {}
     for domain in framework.domains:
-        text = (domain.easy_read.get(perspective.key) if easy else None) or domain.prompts.get(
-            perspective.key
-        )
+        text = domain.prompts.get(perspective.key) or domain.easy_read.get(perspective.key)
         if not text:
             continue
         qid = question_id(domain.key)
         options = [
             {"value": lv.key, "label": perspective.answers.get(lv.key, lv.label)} for lv in levels
         ]
-        context.append({"id": qid, "text": text, "kind": "choice", "options": options})
+        question = {"id": qid, "text": text, "kind": "choice", "options": options}
+        context.append(question | _easy(easy, domain.easy_read.get(perspective.key)))
         domains[qid] = domain.key
     if not context:
         raise ValueError(f"{framework.key} asks nothing of the {perspective.key} perspective")
@@ -67,14 +68,13 @@ def perspective_document(
             for i in range(0, len(ids), STAFF_PAGE_SIZE)
         ]
     if perspective.free_text:
-        context.append(
-            {
-                "id": FREE_TEXT_ID,
-                "text": perspective.free_text,
-                "kind": "text",
-                "max_length": FREE_TEXT_MAX,
-            }
-        )
+        free = {
+            "id": FREE_TEXT_ID,
+            "text": perspective.free_text,
+            "kind": "text",
+            "max_length": FREE_TEXT_MAX,
+        }
+        context.append(free | _easy(easy, perspective.easy_read.get("free_text")))
         pages.append({"title": "In your own words", "questions": [FREE_TEXT_ID]})
     suffix = "-easy-read" if easy else ""
     return {
@@ -94,6 +94,51 @@ def perspective_document(
         "context": context,
         "pages": pages,
     }
+
+
+def _easy(offered: bool, text: str | None) -> dict[str, str]:
+    return {"easy_text": text} if offered and text else {}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a perspective survey's own pages say around the questions, in one version."""
+
+    easy: bool
+    title: str
+    intro: str
+    why: str
+    thanks: str
+
+
+def wording_of(q: Questionnaire, perspective: Perspective, *, easy: bool) -> Wording:
+    """The welcome and thank-you words: easy read where asked for and given, else the usual."""
+    words = perspective.easy_read if easy else {}
+    return Wording(
+        easy=easy,
+        title=words.get("title", q.title),
+        intro=words.get("intro", q.description),
+        why=words.get("why", perspective.why),
+        thanks=words.get("thanks", perspective.thanks),
+    )
+
+
+def offers_easy_read(q: Questionnaire) -> bool:
+    """Whether a respondent can switch this questionnaire to easy read."""
+    return q.review is not None and q.review.easy_read
+
+
+def in_easy_read(q: Questionnaire, perspective: Perspective) -> Questionnaire:
+    """The same questionnaire in its easy-read words.
+
+    Only the words change: question ids, answers and pages are the same, so answers given
+    in one version are kept when the person switches to the other.
+    """
+    if not offers_easy_read(q):
+        return q
+    context = tuple(replace(c, text=c.easy_text) if c.easy_text else c for c in q.context)
+    words = wording_of(q, perspective, easy=True)
+    return replace(q, title=words.title, description=words.intro, context=context)
 
 
 def share_labels(framework: Framework) -> list[str]:

@@ -24,6 +24,7 @@ a workspace page); in short (one file per questionnaire under questionnaires/):
         text: Text
         kind: choice              # choice (needs 2+ options) or text
         quasi_identifier: true    # choice only: may single someone out in a subgroup
+        easy_text: Text           # optional: easy-read words (shown where review.easy_read)
         options:
           - {value: clinical, label: Clinical or care}
       - id: anything_else

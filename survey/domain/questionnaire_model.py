@@ -75,6 +75,7 @@ class ContextQuestion:
     options: tuple[ChoiceOption, ...] = ()
     max_length: int | None = None
     quasi_identifier: bool = False
+    easy_text: str = ""  # easy-read words, where the questionnaire offers them
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class ReviewSpec:
 
     framework: str
     perspective: str
+    # Whether the questionnaire offers an easy-read version the respondent can switch to.
     easy_read: bool
     domains: tuple[tuple[str, str], ...]  # (question id, domain key), in framework order
 
@@ -233,6 +235,8 @@ def to_canonical_json(questionnaire: Questionnaire) -> str:
                 "options": [{"value": o.value, "label": o.label} for o in c.options],
                 "max_length": c.max_length,
                 "quasi_identifier": c.quasi_identifier,
+                # Only when given, so every fingerprint made before easy read stays as it was.
+                **({"easy_text": c.easy_text} if c.easy_text else {}),
             }
             for c in q.context
         ],

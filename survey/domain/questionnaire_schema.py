@@ -247,10 +247,12 @@ def _item_number(raw: object) -> int | None:
 
 
 def _context(check: Checker, value: object, path: str) -> ContextQuestion:
-    optional = ("options", "max_length", "quasi_identifier")
+    optional = ("options", "max_length", "quasi_identifier", "easy_text")
     fields = check.fields(value, path, ("id", "text", "kind"), optional)
     question_id = check.pattern(fields["id"], f"{path}.id", IDENTIFIER, IDENTIFIER_HELP)
     text = check.text(fields["text"], f"{path}.text", max_length=300)
+    # The easy-read words a respondent can switch to (same question, same answers).
+    easy = check.text(fields.get("easy_text", ""), f"{path}.easy_text", max_length=300, empty=True)
     kind = fields["kind"]
     quasi = check.flag(fields.get("quasi_identifier", False), f"{path}.quasi_identifier")
     if kind == "choice":
@@ -259,7 +261,7 @@ def _context(check: Checker, value: object, path: str) -> ContextQuestion:
         if "options" not in fields:
             raise check.fail(f"{path}.options", "required field is missing")
         options = _options(check, fields["options"], f"{path}.options")
-        return ContextQuestion(question_id, text, "choice", options, None, quasi)
+        return ContextQuestion(question_id, text, "choice", options, None, quasi, easy)
     if kind == "text":
         if "options" in fields:
             raise check.fail(f"{path}.options", "options apply only to choice questions")
@@ -271,7 +273,7 @@ def _context(check: Checker, value: object, path: str) -> ContextQuestion:
             )
         limit = fields.get("max_length", DEFAULT_TEXT_LENGTH)
         max_length = check.whole(limit, f"{path}.max_length", 1, MAX_TEXT_LENGTH)
-        return ContextQuestion(question_id, text, "text", (), max_length, False)
+        return ContextQuestion(question_id, text, "text", (), max_length, False, easy)
     raise check.fail(f"{path}.kind", f"expected 'choice' or 'text', got {cut(kind)}")
 
 

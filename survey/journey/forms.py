@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from survey.models import ACTION_STATUSES, ENGAGEMENT_KINDS
@@ -67,13 +75,28 @@ class SessionForm(FlaskForm):  # type: ignore[misc]
     note = StringField("Note (optional)", validators=[Optional(), Length(max=NOTE_MAX)])
 
 
+LINK_CHOICES = (
+    SelectChoice("organisation", "One link and poster for the whole organisation"),
+    SelectChoice("team", "One link and poster for each team"),
+)
+
+
 class PerspectiveForm(FlaskForm):  # type: ignore[misc]
-    """Open an anonymous perspective survey of a review (one link per team)."""
+    """Open an anonymous perspective survey of a review (one link, or one per team)."""
 
     perspective = SelectField("Whose perspective", validators=[DataRequired("Choose one.")])
+    links = RadioField(
+        "Links",
+        choices=LINK_CHOICES,
+        default="organisation",
+        description="Results are always for the whole organisation. With a link for each "
+        "team, a team's own results are shown too, but only where its group is big enough.",
+        validators=[DataRequired("Choose how many links.")],
+    )
     easy_read = BooleanField(
-        "Use the easy-read wording",
-        description="Shorter, simpler questions (for people with learning disabilities, say).",
+        "Offer an easy-read version",
+        description="People can switch to shorter, simpler questions, for people with "
+        "learning disabilities, say. Only where the framework has easy-read wording.",
     )
     opens_on = DateField("Opens on", validators=[DataRequired("Enter the opening date.")])
     closes_on = DateField("Closes on", validators=[DataRequired("Enter the closing date.")])

@@ -287,7 +287,7 @@ def _perspective_choices(framework: Any) -> list[SelectChoice]:
 @bp.post("/reviews/<int:review_id>/perspectives")
 @role_required("core")
 def open_perspective(review_id: int) -> ResponseReturnValue:
-    """Open an anonymous perspective survey of the review, with one link per team."""
+    """Open an anonymous perspective survey of the review: one link, or one per team."""
     found: Review = _found(Review, review_id)
     form = PerspectiveForm()
     form.perspective.choices = _perspective_choices(journey.review_view(found).framework)
@@ -299,6 +299,7 @@ def open_perspective(review_id: int) -> ResponseReturnValue:
                 perspective=form.perspective.data,
                 easy_read=bool(form.easy_read.data),
                 teams=found.organisation.teams,
+                organisation_wide=form.links.data == "organisation",
                 opens_on=form.opens_on.data,
                 closes_on=form.closes_on.data,
                 k=DEFAULT_K,
@@ -313,7 +314,8 @@ def open_perspective(review_id: int) -> ResponseReturnValue:
         except KeyConfigError:
             _attach(form, "", NO_KEY)
         else:
-            flash(f"Opened {wave.name}. Print a poster for each link from this page.")
+            posters = "the poster" if len(wave.links) == 1 else "a poster for each link"
+            flash(f"Opened {wave.name}. Print {posters} from this page.")
             return redirect(url_for("manage.wave", wave_id=wave.id), code=303)
     return _review_page(found, 422, perspective_form=form)
 

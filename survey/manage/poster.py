@@ -82,7 +82,7 @@ def poster(link_id: int) -> str | WerkzeugResponse:
         qr=qr_svg(url),
         last_day=wave.last_day,
         routes=always,
-        page_title=f"Poster: {link.team.name}",
+        page_title=f"Poster: {link.label}",
     )
 
 
@@ -139,5 +139,5 @@ def links_csv(wave_id: int) -> Response | WerkzeugResponse:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["organisation", "team", "link"])
     for link in _live_links(wave):
-        writer.writerow([link.team.organisation.name, link.team.name, public_url(link)])
+        writer.writerow([link.team.organisation.name, link.label, public_url(link)])
     return csv_download(out.getvalue(), f"lantern-wave-{wave.id}-links.csv")

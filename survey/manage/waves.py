@@ -53,6 +53,11 @@ class TeamRow:
     latest: SurveyLink
 
     @property
+    def name(self) -> str:
+        """Whose link this is: the team, or the whole organisation."""
+        return self.latest.label
+
+    @property
     def headcount(self) -> int | None:
         """How many staff the team has in this wave, if recorded."""
         return self.latest.headcount
@@ -438,11 +443,11 @@ def rotate_link(link_id: int) -> Page:
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
         else:
-            return _done(link.wave, f"{link.team.name} has a new link; the old one has stopped.")
+            return _done(link.wave, f"{link.label} has a new link; the old one has stopped.")
     return _confirm(
         link.wave,
         form,
-        title=f"New link for {link.team.name}",
+        title=f"New link for {link.label}",
         explain=[
             "The current link stops working at once, for everyone, and the team gets a new one.",
             "Print a new poster and hand out the new link; codes already handed out still work.",
@@ -465,11 +470,11 @@ def revoke_link(link_id: int) -> Page:
         except WaveError as error:
             form.form_errors.append(_sentence(str(error)))
         else:
-            return _done(link.wave, f"The link of {link.team.name} has stopped working.")
+            return _done(link.wave, f"The link of {link.label} has stopped working.")
     return _confirm(
         link.wave,
         form,
-        title=f"Stop the link of {link.team.name}",
+        title=f"Stop the link of {link.label}",
         explain=[
             "The link stops working at once. Anyone opening it sees that the page cannot be found.",
             "You can issue the team a new link later from the wave's page.",

@@ -12,6 +12,7 @@ from survey.models.accounts import (
 )
 from survey.models.core import (
     SECTORS,
+    WHOLE_ORGANISATION,
     Organisation,
     PendingResponse,
     QuestionnaireVersion,
@@ -46,6 +47,7 @@ __all__ = [
     "REVIEW_KINDS",
     "ROLES",
     "SECTORS",
+    "WHOLE_ORGANISATION",
     "Action",
     "ActionComment",
     "ApiToken",

@@ -39,6 +39,10 @@ SECTORS = (
 )
 
 
+# How an organisation-wide link is named wherever a team's name would be.
+WHOLE_ORGANISATION = "Whole organisation"
+
+
 def utcnow() -> datetime:
     """Now, timezone-aware, evaluated per row (not once at import)."""
     return datetime.now(UTC)
@@ -162,8 +166,18 @@ class SurveyLink(db.Model):  # type: ignore[name-defined,misc]
     # How many staff the team has in this wave (the core team records it; treated as public).
     # It is the denominator of the response rate a release may show.
     headcount: Mapped[int | None] = mapped_column(Integer)
+    # One link (and poster) for the whole organisation, as a perspective survey may have: its
+    # responses are reported for the organisation only, never for a team. `team_id` is then
+    # the organisation's team that holds the link (every stored response needs one), and
+    # the release step lists no team group for it.
+    organisation_wide: Mapped[bool] = mapped_column(default=False)
     wave: Mapped[Wave] = relationship(back_populates="links")
     team: Mapped[Team] = relationship()
+
+    @property
+    def label(self) -> str:
+        """Whose link this is, in words: the team's name, or "Whole organisation"."""
+        return WHOLE_ORGANISATION if self.organisation_wide else self.team.name
 
 
 class _SealedRow:

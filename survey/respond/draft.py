@@ -6,9 +6,10 @@ in a cookie scoped to the survey link's path, sealed with AES-256-GCM (see
 never the key-encryption key. It lasts `MAX_AGE` seconds after the last page, which
 is what lets a person carry on after a locked phone, a call or a closed tab.
 
-After Finish the cookie holds no answers, only the result's figures (`Outcome`), so
-a refresh shows the result again and Back says the answers are saved; leaving (the
-quick exit or "Close") deletes it.
+It also holds whether the person chose easy-read words (`easy`), so every page keeps to
+the version they chose. After Finish the cookie holds no answers, only the result's
+figures (`Outcome`) and that choice, so a refresh shows the result again and Back says
+the answers are saved; leaving (the quick exit or "Close") deletes it.
 
 The sealed payload is padded to whole blocks, so its length does not show which
 questions were answered or skipped (free text aside, as in the form itself).
@@ -47,6 +48,7 @@ class Draft:
     code: str = ""
     answers: Answers = field(default_factory=dict)
     result: tuple[Outcome, ...] | None = None  # set at Finish; answers are then dropped
+    easy: bool = False  # the person chose the easy-read words (kept after Finish too)
 
     @property
     def finished(self) -> bool:
@@ -59,12 +61,16 @@ class Draft:
 
     def finish(self, result: tuple[Outcome, ...]) -> Draft:
         """Answers stored: keep only the result's figures."""
-        return Draft(self.link_id, "", self.page, "", {}, result)
+        return Draft(self.link_id, "", self.page, "", {}, result, self.easy)
+
+    def worded(self, easy: bool) -> Draft:
+        """This draft with the easy-read words chosen (or not)."""
+        return replace(self, easy=easy)
 
 
-def begin(link_id: int, nonce: str | None = None, code: str = "") -> Draft:
+def begin(link_id: int, nonce: str | None = None, code: str = "", *, easy: bool = False) -> Draft:
     """A fresh draft for one pass through the survey on this link."""
-    return Draft(link_id, nonce or secrets.token_urlsafe(16), 1, code)
+    return Draft(link_id, nonce or secrets.token_urlsafe(16), 1, code, easy=easy)
 
 
 def _scale_string(q: Questionnaire, answers: Answers) -> str:
@@ -80,6 +86,8 @@ def _scale_string(q: Questionnaire, answers: Answers) -> str:
 def encode(q: Questionnaire, draft: Draft, secret: str, label: str) -> str:
     """The cookie value for `draft`: sealed, padded, bound to the link (`label`)."""
     doc: dict[str, object] = {"v": _VERSION, "l": draft.link_id, "t": int(time.time())}
+    if draft.easy:
+        doc["w"] = 1
     if draft.result is not None:
         doc["r"] = [outcome.to_list() for outcome in draft.result]
     else:
@@ -115,11 +123,12 @@ def decode(q: Questionnaire, value: str, secret: str, label: str, link_id: int) 
     if not isinstance(issued, int) or time.time() - issued > MAX_AGE:
         return None
     try:
+        easy = doc.get("w") == 1
         if "r" in doc:
-            return Draft(link_id, "", result=tuple(Outcome.from_list(o) for o in doc["r"]))
-        return Draft(
-            link_id, str(doc["n"]), int(doc["p"]), str(doc["c"]), _answers(q, doc["s"], doc["x"])
-        )
+            outcomes = tuple(Outcome.from_list(o) for o in doc["r"])
+            return Draft(link_id, "", result=outcomes, easy=easy)
+        answers = _answers(q, doc["s"], doc["x"])
+        return Draft(link_id, str(doc["n"]), int(doc["p"]), str(doc["c"]), answers, easy=easy)
     except (KeyError, TypeError, ValueError):
         return None
 

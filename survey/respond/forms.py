@@ -10,7 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
-ACTIONS = ("start", "restart", "next", "back", "help", "finish")
+# "easy" and "usual" switch the words of a survey that offers easy read, keeping the page.
+WORDINGS = ("easy", "usual")
+ACTIONS = ("start", "restart", "next", "back", "help", "finish", *WORDINGS)
 ANSWER_PREFIX = "q-"
 
 
@@ -23,3 +25,5 @@ class StepForm(FlaskForm):  # type: ignore[misc]
     action = HiddenField(validators=[AnyOf(ACTIONS)])
     # Code mode only: the person's single-use code, typed on the welcome page, then carried.
     code = StringField(validators=[Length(max=40)])
+    # Welcome page only: which words the person chose before starting ("easy" or "usual").
+    words = HiddenField(validators=[Optional(), AnyOf(WORDINGS)])

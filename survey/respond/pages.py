@@ -6,6 +6,7 @@ from flask import render_template
 
 from survey.domain.feedback import NEXT_STEPS, NOT_A_DIAGNOSIS, feedback_for, skips_note
 from survey.domain.frameworks import Perspective
+from survey.domain.perspectives import in_easy_read, offers_easy_read, wording_of
 from survey.domain.questionnaire_model import AnswerError, Questionnaire
 from survey.question_pages import review, shown_page
 from survey.respond import draft
@@ -26,19 +27,23 @@ def welcome_page(
     bad_code: bool = False,
     ended: bool = False,
     busy: bool = False,
+    easy: bool = False,
 ) -> str:
     """The welcome page: whose survey, the content note, the promises, Start or Carry on."""
     if q.review is not None:
+        easy = easy and offers_easy_read(q)
+        words = wording_of(q, perspective_of(q), easy=easy)
         return render_template(
             "respond/review_welcome.html",
             link=link,
-            q=q,
+            q=_worded(q, easy),
             form=form,
             state=state,
             bad_code=bad_code,
             busy=busy,
-            perspective=perspective_of(q),
-            page_title=q.title,
+            words=words,
+            offer_easy=offers_easy_read(q),
+            page_title=words.title,
         )
     return render_template(
         "respond/welcome.html",
@@ -66,6 +71,7 @@ def question_page(
     busy: bool = False,
 ) -> str:
     """One question page with the answers kept on the device, and any problem named."""
+    q = _worded(q, state.easy)
     shown = shown_page(q, number, state.answers, ANSWER_PREFIX)
     first_error = errors[0] if errors else None
     return render_template(
@@ -76,12 +82,15 @@ def question_page(
         page=shown,
         error=first_error,
         busy=busy,
+        offer_easy=offers_easy_read(q),
+        easy=state.easy,
         page_title=f"Page {number} of {shown.count}",
     )
 
 
 def check_page(link: LiveLink, q: Questionnaire, state: Draft, *, busy: bool = False) -> str:
     """Check your answers: every question with its answer, and how many were left blank."""
+    q = _worded(q, state.easy)
     rows = review(q, state.answers)
     return render_template(
         "respond/check.html",
@@ -91,6 +100,8 @@ def check_page(link: LiveLink, q: Questionnaire, state: Draft, *, busy: bool = F
         rows=rows,
         skipped=sum(1 for row in rows if not row.answer),
         busy=busy,
+        offer_easy=offers_easy_read(q),
+        easy=state.easy,
         page_title="Check your answers",
     )
 
@@ -102,10 +113,12 @@ def result_page(link: LiveLink, q: Questionnaire, state: Draft) -> str:
     """
     if q.review is not None:
         always, local = routes_for(link.organisation_id, 0)
+        easy = state.easy and offers_easy_read(q)
         return render_template(
             "respond/review_thanks.html",
             link=link,
-            perspective=perspective_of(q),
+            words=wording_of(q, perspective_of(q), easy=easy),
+            offer_easy=offers_easy_read(q),
             always=always,
             local=local,
             page_title="Thank you",
@@ -136,6 +149,11 @@ def saved_page(link: LiveLink, q: Questionnaire) -> str:
     return render_template(
         "respond/saved.html", link=link, q=q, page_title="Your answers are saved"
     )
+
+
+def _worded(q: Questionnaire, easy: bool) -> Questionnaire:
+    """The questionnaire in the words the person chose (easy read only where offered)."""
+    return in_easy_read(q, perspective_of(q)) if easy and offers_easy_read(q) else q
 
 
 def perspective_of(q: Questionnaire) -> Perspective:

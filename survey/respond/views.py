@@ -18,7 +18,6 @@ from flask import (
     render_template,
     request,
     session,
-    url_for,
 )
 from flask_limiter.errors import RateLimitExceeded
 
@@ -30,13 +29,11 @@ from survey.limits import survey_post_limits
 from survey.question_pages import from_the_wire
 from survey.respond import bp, device, draft, formkey, pages
 from survey.respond.draft import Draft
-from survey.respond.forms import ANSWER_PREFIX, StepForm
+from survey.respond.forms import ANSWER_PREFIX, WORDINGS, StepForm
 from survey.services.codes import CodeRejected, code_is_live
 from survey.services.integrity import WaveKeyRefused
-from survey.services.link_names import names_for_team
 from survey.services.questionnaires import definition_by_fingerprint
 from survey.services.responses import LiveLink, ReplayedForm, find_link, record_response
-from survey.services.signposting import routes_for
 
 # A page never has more fields than its questions and a few controls; a post with
 # more is refused before any of them is read (the parse below is one pass anyway).
@@ -49,7 +46,7 @@ def _today() -> datetime:
     return datetime.now(UTC)
 
 
-def _live_link(token: str) -> LiveLink:
+def live_link(token: str) -> LiveLink:
     """The link behind a token, or a friendly page (unknown and revoked look the same)."""
     link = find_link(token)
     if link is None:
@@ -114,19 +111,29 @@ def _too_many_fields(q: Questionnaire) -> bool:
 @public
 def welcome(token: str) -> Response:
     """The welcome page: whose survey this is, the content note, time, and who sees what."""
-    link, q, state = _opened(token)
+    link, q, state = opened(token)
     if state is not None and state.finished:
         return make_response(pages.saved_page(link, q))
     form = StepForm(
         formdata=None, form_key=formkey.issue(current_app.config["SECRET_KEY"], link.id), page=0
     )
     ended = request.args.get("ended") == "1" and state is None
-    return make_response(pages.welcome_page(link, q, form, state, ended=ended))
+    easy = _easy_words(state)
+    return make_response(pages.welcome_page(link, q, form, state, ended=ended, easy=easy))
 
 
-def _opened(token: str) -> tuple[LiveLink, Questionnaire, Draft | None]:
+def _easy_words(state: Draft | None) -> bool:
+    """Whether to show the easy-read words: as just asked for (a link, or the welcome
+    form), else as this device chose before. A survey without easy read ignores it."""
+    asked = request.values.get("words")
+    if asked in WORDINGS:
+        return asked == "easy"
+    return state is not None and state.easy
+
+
+def opened(token: str) -> tuple[LiveLink, Questionnaire, Draft | None]:
     """The live link, its questionnaire, and what this device holds for it (if anything)."""
-    link = _live_link(token)
+    link = live_link(token)
     q = _definition(link)
     return link, q, device.read_draft(link, q)
 
@@ -137,7 +144,7 @@ def _unfinished(token: str) -> tuple[LiveLink, Questionnaire, Draft] | Response:
     No answers on this device: the welcome page. Already finished: "Your answers are
     saved", never a form that could send them again.
     """
-    link, q, state = _opened(token)
+    link, q, state = opened(token)
     if state is None:
         return device.go("respond.welcome", link)
     if state.finished:
@@ -173,35 +180,10 @@ def check(token: str) -> Response:
 @public
 def result(token: str) -> Response:
     """The person's own result, from the figures kept on their device after Finish."""
-    link, q, state = _opened(token)
+    link, q, state = opened(token)
     if state is None or state.result is None:
         return device.go("respond.welcome", link)
-    return make_response(pages.result_page(link, q, state))
-
-
-@bp.get("/s/<token>/help")
-@public
-def help_now(token: str) -> Response:
-    """ "Need to talk now?": the routes to support, with the way back to the answers."""
-    link, q, state = _opened(token)
-    always, local = routes_for(link.organisation_id, 0)
-    back = None
-    if state is not None and not state.finished:
-        back = (
-            url_for("respond.check", token=link.token)
-            if state.page > q.page_count
-            else url_for("respond.page", token=link.token, number=state.page)
-        )
-    return make_response(
-        render_template(
-            "respond/help.html",
-            link=link,
-            always=always,
-            local=local,
-            back=back,
-            page_title="Need to talk now?",
-        )
-    )
+    return make_response(pages.result_page(link, q, state.worded(_easy_words(state))))
 
 
 @bp.get("/s/<token>/leave")
@@ -232,7 +214,7 @@ def leave(token: str) -> Response:
 @survey_post_limits
 def step(token: str) -> Response | tuple[str, int]:
     """Save this page's answers on the device, then go on (303); on Finish, seal and store."""
-    link = _live_link(token)
+    link = live_link(token)
     q = _definition(link)
     if _too_many_fields(q):
         return render_error(413)
@@ -262,6 +244,8 @@ def _move(link: LiveLink, q: Questionnaire, state: Draft, action: str) -> Respon
     if action == "finish":
         return _finish(link, q, state)
     number = state.page
+    if action in WORDINGS:
+        state = state.worded(action == "easy")  # the same page again, in the other words
     target = {"back": number - 1, "next": number + 1, "help": number}.get(action, number)
     state = state.with_page(max(target, 0), state.answers)
     if action == "help":
@@ -293,16 +277,18 @@ def _start(
     except formkey.FormKeyInvalid:
         return render_error(400)
     keep = state is not None and not state.finished and not restart
+    easy = form.words.data == "easy"
     if link.wave.uses_codes and not code_is_live(link, code):
         # Unknown, spent and another team's codes all get this one message.
-        html = pages.welcome_page(link, q, form, state if keep else None, bad_code=True)
+        kept = state if keep else None
+        html = pages.welcome_page(link, q, form, kept, bad_code=True, easy=easy)
         return make_response(html, 422)
     if keep and state is not None:
         # Carry on where they left off (a new code, if one was typed, replaces the old).
-        state = Draft(state.link_id, state.nonce, state.page, code, state.answers)
+        state = Draft(state.link_id, state.nonce, state.page, code, state.answers, easy=easy)
         target = state.page
     else:
-        state = draft.begin(link.id, nonce, code)
+        state = draft.begin(link.id, nonce, code, easy=easy)
         target = 1
     if target > q.page_count:
         response = device.go("respond.check", link)
@@ -329,7 +315,7 @@ def _finish(link: LiveLink, q: Questionnaire, state: Draft) -> Response:
             form_key=formkey.issue(current_app.config["SECRET_KEY"], link.id),
             page=0,
         )
-        html = pages.welcome_page(link, q, form, state, bad_code=True)
+        html = pages.welcome_page(link, q, form, state, bad_code=True, easy=state.easy)
         return device.save(
             make_response(html, 422), link, q, state.with_page(q.page_count + 1, state.answers)
         )
@@ -351,7 +337,7 @@ def busy(error: RateLimitExceeded) -> Response | tuple[str, int]:
     state = device.read_draft(link, q)
     if request.form.get("action") in ("start", "restart") or state is None:
         # The welcome page again, as it was (the code typed, the same form key).
-        html = pages.welcome_page(link, q, StepForm(), state, busy=True)
+        html = pages.welcome_page(link, q, StepForm(), state, busy=True, easy=_easy_words(state))
         response = make_response(html, 429)
         response.headers["Retry-After"] = "5"
         return response
@@ -367,30 +353,3 @@ def busy(error: RateLimitExceeded) -> Response | tuple[str, int]:
     response = make_response(html, 429)
     response.headers["Retry-After"] = "5"
     return device.save(response, link, q, state)
-
-
-ABOUT_TOPICS = ("privacy", "accessibility", "contact")
-
-
-@bp.get("/s/<token>/about/<topic>")
-@public
-def about(token: str, topic: str) -> Response:
-    """The privacy page, the accessibility statement and the core team's contact."""
-    if topic not in ABOUT_TOPICS:
-        abort(404)
-    link = _live_link(token)
-    contact = current_app.config.get(
-        "CORE_TEAM_CONTACT",
-        "To reach the core team, ask the person who shared this survey link with you.",
-    )
-    return make_response(
-        render_template(
-            "respond/about.html",
-            link=link,
-            topic=topic,
-            names=names_for_team(link.team_id),
-            contact=contact,
-            minutes=draft.MINUTES,
-            page_title=topic.capitalize(),
-        )
-    )

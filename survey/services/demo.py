@@ -168,7 +168,7 @@ def seed_demo(
     )
     made = seed_accounts(organisation.id)
     if history:
-        seed_journey(organisation, today, actor=get_user(DEMO_CORE_EMAIL))
+        seed_journey(organisation, today, kek=kek, actor=get_user(DEMO_CORE_EMAIL))
     return made
 
 

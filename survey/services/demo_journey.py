@@ -1,4 +1,5 @@
-"""The demo member's journey: a baseline review, actions, sessions and a follow-up a year on.
+"""The demo member's journey: a baseline review, actions, sessions and a follow-up a year on,
+each review with anonymous staff and service-user perspective surveys (demo_perspectives.py).
 
 Everything is synthetic and labelled so (the reviews carry `synthetic`, the words say
 "demo"). It runs through the real services, so the audit log reads as it would.
@@ -10,10 +11,12 @@ from datetime import date, timedelta
 
 from survey.models import Organisation, User
 from survey.services import reviews
+from survey.services.demo_perspectives import seed_perspectives
 from survey.services.review_actions import update_action_status
 from survey.services.reviews import DomainEntry
 
-# Days before today: the baseline follows the first synthetic screening round.
+# Days before today: the baseline follows the first synthetic screening round. Each review's
+# perspective surveys run for two weeks from the day after it opens, before its session.
 BASELINE_OPENED, BASELINE_AGREED = 720, 700
 FOLLOW_UP_OPENED, FOLLOW_UP_AGREED = 355, 340
 
@@ -99,8 +102,9 @@ SESSIONS = (
 )
 
 
-def seed_journey(organisation: Organisation, today: date, *, actor: User) -> None:
-    """The demo member's baseline, actions, engagement log and follow-up (all synthetic)."""
+def seed_journey(organisation: Organisation, today: date, *, kek: bytes, actor: User) -> None:
+    """The demo member's baseline, perspectives, actions, engagement log and follow-up (all
+    synthetic)."""
 
     def ago(days: int) -> date:
         return today - timedelta(days=days)
@@ -112,6 +116,8 @@ def seed_journey(organisation: Organisation, today: date, *, actor: User) -> Non
         actor=actor,
         synthetic=True,
     )
+    baseline_agreed = {key: entry.rating for key, entry in BASELINE.items()}
+    seed_perspectives(baseline, baseline_agreed, ago(BASELINE_OPENED - 1), kek=kek, actor=actor)
     reviews.record_ratings(baseline, BASELINE, agreed_on=ago(BASELINE_AGREED), actor=actor)
     for domain, title, owner, due, status, done in ACTIONS:
         action = reviews.add_domain_action(
@@ -136,4 +142,6 @@ def seed_journey(organisation: Organisation, today: date, *, actor: User) -> Non
         actor=actor,
         synthetic=True,
     )
+    follow_up_agreed = {key: entry.rating for key, entry in FOLLOW_UP.items()}
+    seed_perspectives(follow_up, follow_up_agreed, ago(FOLLOW_UP_OPENED - 1), kek=kek, actor=actor)
     reviews.record_ratings(follow_up, FOLLOW_UP, agreed_on=ago(FOLLOW_UP_AGREED), actor=actor)

@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import yaml
 from sqlalchemy import select
@@ -34,6 +35,7 @@ def open_perspective_survey(
     perspective: str,
     easy_read: bool,
     teams: Sequence[Team],
+    organisation_wide: bool = False,
     opens_on: date,
     closes_on: date,
     k: int,
@@ -41,7 +43,8 @@ def open_perspective_survey(
     actor: User,
     synthetic: bool = False,
 ) -> Wave:
-    """Open an anonymous perspective survey of a review: one link per chosen team."""
+    """Open an anonymous perspective survey of a review: one link per chosen team, or one
+    for the whole organisation (reported for the organisation only)."""
     framework = framework_for(review.framework_key)
     if perspective not in {p.key for p in framework.perspectives}:
         raise ReviewError("Choose whose perspective to ask for.", "perspective")
@@ -59,11 +62,13 @@ def open_perspective_survey(
         closes_on=closes_on,
         k=k,
         synthetic=synthetic,
+        organisation_wide=organisation_wide,
     )
     wave = open_new_wave(plan, kek, uses_codes=False, actor=actor)
     db.session.add(ReviewWave(review=review, wave=wave, perspective=perspective))
     easy = "on" if document["review"]["easy_read"] else "off"
-    detail = f"wave:{wave.id}; {perspective}; easy read {easy}"
+    links = "one for the organisation" if organisation_wide else "one per team"
+    detail = f"wave:{wave.id}; {perspective}; links: {links}; easy read {easy}"
     record_event(
         "perspective survey opened", user=actor, target=f"review:{review.id}", detail=detail
     )
@@ -79,6 +84,20 @@ class Share:
 
 
 @dataclass(frozen=True)
+class TeamShares:
+    """One team's released breakdowns in a perspective survey (hidden teams say so)."""
+
+    label: str
+    shown: bool
+    n: int | None
+    domains: dict[str, tuple[Share, ...]]
+
+    def shares(self, domain_key: str) -> tuple[Share, ...]:
+        """The released breakdown of one domain (empty when hidden or withheld)."""
+        return self.domains.get(domain_key, ())
+
+
+@dataclass(frozen=True)
 class PerspectiveResult:
     """What a perspective survey's latest release shows of the organisation."""
 
@@ -90,6 +109,13 @@ class PerspectiveResult:
     shown: bool
     n: int | None
     domains: dict[str, tuple[Share, ...]]  # empty tuple: the breakdown is withheld
+    # With a link per team: each team the viewer may see, as the release shows it.
+    teams: tuple[TeamShares, ...] = ()
+
+    @property
+    def any_team_shown(self) -> bool:
+        """Whether the release shows at least one team on its own."""
+        return any(team.shown for team in self.teams)
 
     def shares(self, domain_key: str) -> tuple[Share, ...]:
         """The released breakdown of one domain (empty when hidden or withheld)."""
@@ -123,9 +149,12 @@ def perspective_results(review: Review, scope: Scope) -> list[PerspectiveResult]
         group = payload["groups"].get(key)
         if group is None:
             continue
-        domains: dict[str, tuple[Share, ...]] = {}
-        for domain_key, coded in (group.get("domains") or {}).items():
-            domains[domain_key] = tuple(Share(c["label"], c["text"]) for c in coded["cells"])
+        in_order = [payload["groups"][k] for k in payload["order"]]
+        teams = tuple(
+            TeamShares(_team_label(g, review), bool(g.get("shown")), g.get("n"), _domains(g))
+            for g in in_order
+            if _is_team_of(g, review)
+        )
         found.append(
             PerspectiveResult(
                 perspective=link.perspective,
@@ -135,7 +164,31 @@ def perspective_results(review: Review, scope: Scope) -> list[PerspectiveResult]
                 made_on=release.made_on,
                 shown=bool(group.get("shown")),
                 n=group.get("n"),
-                domains=domains,
+                domains=_domains(group),
+                teams=teams,
             )
         )
     return found
+
+
+def _domains(group: dict[str, Any]) -> dict[str, tuple[Share, ...]]:
+    """A payload group's coded breakdowns, domain by domain (none when hidden)."""
+    return {
+        domain_key: tuple(Share(c["label"], c["text"]) for c in coded["cells"])
+        for domain_key, coded in (group.get("domains") or {}).items()
+    }
+
+
+def _is_team_of(group: dict[str, Any], review: Review) -> bool:
+    """A team group (not a subgroup) of the review's organisation."""
+    if group.get("level") != "team" or group.get("attribute") is not None:
+        return False
+    team = db.session.get(Team, int(group["id"]))
+    return team is not None and team.organisation_id == review.organisation_id
+
+
+def _team_label(group: dict[str, Any], review: Review) -> str:
+    """The team's own name (the payload's label also names the organisation)."""
+    label = str(group.get("label", ""))
+    prefix = f"{review.organisation.name}: "
+    return label[len(prefix) :] if label.startswith(prefix) else label

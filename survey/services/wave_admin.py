@@ -93,9 +93,13 @@ def _refuse_unless_taking_responses(wave: Wave, what: str) -> None:
 
 
 def open_new_wave(plan: WavePlan, kek: bytes, *, uses_codes: bool, actor: User) -> Wave:
-    """Open a wave with one link per team, in code mode if asked, and audit it."""
+    """Open a wave with one link per team (or organisation), in code mode if asked; audited."""
     wave = open_wave(replace(plan, uses_codes=uses_codes), kek)
     teams = ", ".join(f"team:{team.id}" for team in plan.teams)
+    if plan.organisation_wide:
+        teams = "one link per organisation, held by " + ", ".join(
+            f"team:{link.team_id}" for link in wave.links
+        )
     detail = (
         f"{plan.name}; questionnaire_version:{plan.questionnaire.id}; {plan.opens_on} to "
         f"{plan.closes_on}; k={plan.k}; release {plan.release_mode}; "
@@ -208,7 +212,12 @@ def rotate_link(link: SurveyLink, *, actor: User) -> SurveyLink:
     if current is not None and current.id != link.id:
         raise WaveError("this team already has a newer working link; rotate that one instead")
     link.revoked = True
-    fresh = SurveyLink(wave=link.wave, team=link.team, headcount=link.headcount)
+    fresh = SurveyLink(
+        wave=link.wave,
+        team=link.team,
+        headcount=link.headcount,
+        organisation_wide=link.organisation_wide,
+    )
     db.session.add(fresh)
     db.session.flush()
     record_event(

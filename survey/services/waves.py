@@ -1,4 +1,5 @@
-"""Opening survey rounds: the wave, its key pair and one link per team, in one commit."""
+"""Opening survey rounds: the wave, its key pair and its links (one per team, or one per
+organisation), in one commit."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class WavePlan:
     release_mode: str = "at_close"
     synthetic: bool = False
     uses_codes: bool = False
+    # One link per organisation (held by its first team by name) instead of one per team.
+    organisation_wide: bool = False
 
 
 def open_wave(plan: WavePlan, kek: bytes) -> Wave:
@@ -41,6 +44,8 @@ def open_wave(plan: WavePlan, kek: bytes) -> Wave:
         raise WaveError("the closing date is before the opening date")
     if not plan.teams:
         raise WaveError("choose at least one team")
+    if plan.organisation_wide and plan.uses_codes:
+        raise WaveError("codes are printed per team: use one link per team with codes")
     if plan.release_mode not in ("at_close", "interim"):
         raise WaveError("release mode must be 'at_close' or 'interim'")
     wave = Wave(
@@ -63,8 +68,16 @@ def open_wave(plan: WavePlan, kek: bytes) -> Wave:
     wave.wrapped_private_key = keys.wrapped_private_key
     wave.kek_id = keys.kek_id
     vouch_for_wave(wave)  # the respondent path seals only to a key Lantern vouched for
-    for team in plan.teams:
-        db.session.add(SurveyLink(wave=wave, team=team, headcount=team.headcount))
+    if plan.organisation_wide:
+        holders: dict[int, Team] = {}
+        for team in sorted(plan.teams, key=lambda t: t.name):
+            holders.setdefault(team.organisation_id, team)
+        for team in holders.values():
+            # No headcount: a whole organisation's link reports no response rate.
+            db.session.add(SurveyLink(wave=wave, team=team, organisation_wide=True))
+    else:
+        for team in plan.teams:
+            db.session.add(SurveyLink(wave=wave, team=team, headcount=team.headcount))
     db.session.commit()
     return wave
 

@@ -141,6 +141,22 @@ def test_descriptors_must_name_a_rating_level_and_easy_read_a_plain_perspective(
             "roots.yaml",
         )
     assert raised.value.path == "domains[0].easy_read.staff"
+    # A perspective's own easy-read words: known texts only, and only when it is plain.
+    with pytest.raises(FrameworkError) as raised:
+        load_framework(
+            text.replace("      free_text: Do you want", "      footer: Do you want"), "roots.yaml"
+        )
+    assert raised.value.path == "perspectives[1].easy_read.footer"
+    assert "title, intro, why, free_text, thanks" in raised.value.message
+    staff_easy = "    answers:\n      red: Not yet in place"
+    assert staff_easy in text
+    with pytest.raises(FrameworkError) as raised:
+        load_framework(
+            text.replace(staff_easy, "    easy_read: {why: Simple.}\n" + staff_easy, 1),
+            "roots.yaml",
+        )
+    assert raised.value.path == "perspectives[0].easy_read"
+    assert "plain perspectives only" in raised.value.message
 
 
 def test_yaml_errors_are_framework_errors_with_a_line() -> None:

@@ -20,15 +20,19 @@ from survey.domain.disclosure import Plan, plan_release
 from survey.domain.frameworks import load_framework_file
 from survey.domain.groups import GroupKey
 from survey.domain.perspectives import (
+    FREE_TEXT_ID,
     NOT_ANSWERED_LABEL,
     PerspectiveTally,
     coarse_runs,
     code_perspective_release,
+    in_easy_read,
+    offers_easy_read,
     perspective_document,
     share_labels,
+    wording_of,
 )
 from survey.domain.questionnaire import load_questionnaire
-from survey.domain.questionnaire_model import Questionnaire, to_canonical_json
+from survey.domain.questionnaire_model import ContextQuestion, Questionnaire, to_canonical_json
 from survey.domain.readability import reading_age
 from tests.domain.adversary import forced_band, read_display, small_exposures
 
@@ -58,14 +62,46 @@ def test_the_service_user_survey_asks_one_thing_per_page_and_every_question_can_
         assert reading_age(question.text) <= 11, question.text
 
 
-def test_easy_read_wording_is_for_plain_perspectives_only() -> None:
-    easy = _questionnaire("service_user", easy_read=True)
-    assert easy.question("safety").text == ROOTS.domain("safety").easy_read["service_user"]
-    assert easy.key == "roots-service-user-easy-read" and easy.review and easy.review.easy_read
+def test_easy_read_is_a_version_to_switch_to_for_plain_perspectives_only() -> None:
+    offered = _questionnaire("service_user", easy_read=True)
+    assert offered.key == "roots-service-user-easy-read" and offers_easy_read(offered)
+    safety = offered.question("safety")
+    assert isinstance(safety, ContextQuestion)
+    # The usual words stay the question's text; the easy-read words ride beside them.
+    assert safety.text == ROOTS.domain("safety").prompts["service_user"]
+    assert safety.easy_text == ROOTS.domain("safety").easy_read["service_user"]
+    users = ROOTS.perspective("service_user")
+    easy = in_easy_read(offered, users)
+    assert easy.question("safety").text == safety.easy_text
+    assert easy.question(FREE_TEXT_ID).text == users.easy_read["free_text"]
+    assert easy.title == users.easy_read["title"] and easy.description == users.easy_read["intro"]
+    # Only the words change, so answers given in one version fit the other.
+    assert easy.question_ids() == offered.question_ids() and easy.pages == offered.pages
+    assert [q.options for q in easy.context] == [q.options for q in offered.context]
+    # Without the offer there is nothing to switch to.
+    plain = _questionnaire("service_user")
+    assert not offers_easy_read(plain) and in_easy_read(plain, users) is plain
+    assert all(not q.easy_text for q in plain.context)
     staff = _questionnaire("staff", easy_read=True)
     assert staff.review is not None and not staff.review.easy_read
     assert staff.question("safety").text == ROOTS.domain("safety").prompts["staff"]
     assert [len(p.questions) for p in staff.pages] == [4, 3, 1]
+
+
+def test_the_welcome_and_thank_you_words_follow_the_chosen_version() -> None:
+    offered = _questionnaire("service_user", easy_read=True)
+    users = ROOTS.perspective("service_user")
+    usual = wording_of(offered, users, easy=False)
+    assert (usual.title, usual.why, usual.thanks) == (offered.title, users.why, users.thanks)
+    easy = wording_of(offered, users, easy=True)
+    assert easy.easy and easy.why == users.easy_read["why"]
+    assert easy.thanks == users.easy_read["thanks"] and easy.intro == users.easy_read["intro"]
+
+
+def test_easy_read_words_leave_every_fingerprint_made_before_them_alone() -> None:
+    plain = _questionnaire("service_user")
+    assert '"easy_text"' not in to_canonical_json(plain)
+    assert '"easy_text"' in to_canonical_json(_questionnaire("service_user", easy_read=True))
 
 
 def test_a_screening_fingerprint_is_unchanged_by_the_review_field() -> None:

@@ -67,3 +67,5 @@ def test_service_user_wording_reads_at_age_11_or_under(path: Path) -> None:
             easy = domain.easy_read.get(perspective.key)
             if easy:
                 assert reading_age(easy) <= EASY_READ_MAX_AGE, easy
+        for name, easy in perspective.easy_read.items():
+            assert reading_age(easy) <= EASY_READ_MAX_AGE, (name, easy)

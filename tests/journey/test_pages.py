@@ -151,7 +151,9 @@ def test_a_perspective_survey_is_opened_from_the_review_page(
     assert refused.status_code == 422
     assert "The closing date is before the opening date." in text_of(refused)
     assert as_lead.post(path, form).status_code == 403
-    opened = as_core.post(path, form | {"closes_on": "2026-03-20", "easy_read": "y"})
+    opened = as_core.post(
+        path, form | {"closes_on": "2026-03-20", "easy_read": "y", "links": "team"}
+    )
     assert opened.status_code == 303 and "/manage/waves/" in opened.headers["Location"]
     [link] = review.perspectives
     assert link.perspective == "staff" and len(link.wave.links) == 2  # one per team

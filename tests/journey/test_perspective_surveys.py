@@ -94,7 +94,9 @@ def test_service_users_rate_the_service_and_see_a_thank_you_not_a_result(
     # Every question could be skipped: a person who skips everything is thanked too.
     skipper = _answer_all(app, wave, "")
     assert "Thank you" in skipper.html
-    assert audit("perspective survey opened")[0].detail.endswith("service_user; easy read on")
+    assert audit("perspective survey opened")[0].detail.endswith(
+        "service_user; links: one per team; easy read on"
+    )
 
 
 def test_perspective_results_go_through_the_release_step_and_sit_beside_the_ratings(

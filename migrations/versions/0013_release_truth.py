@@ -6,16 +6,16 @@ organisation) at the truth, so it needs the truth of every earlier release's arr
 learns nothing new from it. Nullable: releases made before this revision have none, and
 a wave with such a release is checked as one whole programme, as before.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 15:20:00.000000
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ time, so memory grows with the number of cells, not the number of responses.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -18,53 +18,46 @@ from survey.domain.aggregate import ScaleCell, WaveAggregate
 from survey.domain.band_release import BandRelease, code_release_bands
 from survey.domain.disclosure import SUPPRESSED_TEXT, Ledger, Plan, plan_release
 from survey.domain.figures import Figures, release_figures, whole_scores
-from survey.domain.groups import (
-    ALLIANCE,
-    NOT_ANSWERED,
-    ORGANISATION,
-    TEAM,
-    GroupKey,
-    build_structure,
-)
+from survey.domain.groups import ALLIANCE, ORGANISATION, TEAM, GroupKey, build_structure
 from survey.domain.joint_truth import truth_of
 from survey.domain.magnitude import compare_released
 from survey.domain.participation import group_headcount, rate_figure
-from survey.domain.perspectives import PerspectiveTally, code_perspective_release, share_labels
-from survey.domain.questionnaire_model import (
-    Answers,
-    ContextQuestion,
-    Questionnaire,
-    ReviewSpec,
-)
-from survey.domain.sealing import OpenFailed, SealContext, SealingError, open_wave
+from survey.domain.questionnaire_model import Questionnaire
+from survey.domain.sealing import open_wave
 from survey.extensions import db
-from survey.models import QuestionnaireVersion, Response, Team, Wave
+from survey.models import QuestionnaireVersion, Response, Wave
 from survey.models.releases import Release
+from survey.release.payload import PAYLOAD_FORMAT, entry, header, store, structural_groups
+from survey.release.perspective import perspective_release
+from survey.release.rows import (
+    STREAM_BATCH,
+    IntegrityRefusal,
+    ReleaseError,
+    opened_responses,
+    releases_of,
+)
 from survey.services.batches import flush_pending
 from survey.services.frameworks import framework_for
-from survey.services.integrity import IntegrityReport, RowAudit, StoredRow, stored_rows_and_tally
 from survey.services.questionnaires import definition
 from survey.services.release_truth import seal_truth, truth_history
 
-PAYLOAD_FORMAT = 2
-STREAM_BATCH = 1000
+__all__ = [
+    "PAYLOAD_FORMAT",
+    "STREAM_BATCH",
+    "IntegrityRefusal",
+    "ReleaseError",
+    "aggregate_wave",
+    "check_release_allowed",
+    "count_responses",
+    "make_release",
+    "opened_responses",
+    "previous_release",
+    "releases_of",
+]
 
 Progress = Callable[[int], None]
 # The accumulators of every group the plan shows, per scale key.
 Shown = dict[GroupKey, dict[str, ScaleCell]]
-
-
-class ReleaseError(ValueError):
-    """This release cannot be made now; the message says why."""
-
-
-def releases_of(wave_id: int) -> list[Release]:
-    """A wave's releases, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Release).where(Release.wave_id == wave_id).order_by(Release.sequence)
-        )
-    )
 
 
 def check_release_allowed(wave: Wave, kind: str, today: date) -> None:
@@ -92,56 +85,6 @@ def count_responses(wave_id: int) -> int:
     flush_pending(wave_id)
     query = select(func.count()).select_from(Response).where(Response.wave_id == wave_id)
     return int(db.session.scalar(query) or 0)
-
-
-def opened_responses(
-    wave: Wave, kek: bytes, *, exclude_failed: bool = False
-) -> Iterator[tuple[int, int, Answers]]:
-    """(organisation id, team id, answers) of each response, opened one at a time.
-
-    Every row is checked against its integrity tag and the wave's tally as it streams. A
-    row that fails (forged, moved, copied, damaged) is never opened into a figure; if any
-    failed, or rows are missing, the release is refused at the end (nothing is stored yet)
-    unless the core team confirmed releasing without them (`exclude_failed`).
-    """
-    org_of = {team: org for team, org in db.session.execute(select(Team.id, Team.organisation_id))}
-    try:
-        opener = open_wave(wave.wrapped_private_key, kek, wave.id)
-    except SealingError:
-        raise ReleaseError(
-            "the key-encryption key cannot unwrap this wave's key; nothing was released"
-        ) from None
-    audit, unopened = RowAudit(wave.id), 0
-    rows = stored_rows_and_tally(wave.id)
-    for row in db.session.execute(rows.execution_options(yield_per=STREAM_BATCH)):
-        stored = StoredRow(*row)
-        # Pending rows (arrived since the flush) count towards the tally, not this release.
-        if not audit.admit(stored) or stored.kind != "response":
-            continue
-        context = SealContext(wave.id, stored.team_id, str(stored.id))
-        try:
-            answers = opener.open(context, stored.sealed)
-        except OpenFailed:
-            unopened += 1
-            continue
-        yield org_of[stored.team_id], stored.team_id, answers
-    report = audit.report(unopened=unopened)
-    if not report.ok and not exclude_failed:
-        raise IntegrityRefusal(report)
-
-
-class IntegrityRefusal(ReleaseError):
-    """Some stored rows are not the ones Lantern stored; the release was refused."""
-
-    def __init__(self, report: IntegrityReport) -> None:
-        self.report = report
-        failed = f"{report.failed} stored response(s) failed the integrity check"
-        self.summary = f"nothing was released: {failed} ({'; '.join(report.findings())})"
-        super().__init__(
-            f"{self.summary}. Run `flask keys verify` for every wave's details; to release "
-            "without the failing rows, confirm it (--exclude-failed, or the box on the "
-            "release page)"
-        )
 
 
 def aggregate_wave(
@@ -172,11 +115,12 @@ def make_release(
     check_release_allowed(wave, kind, today)
     questionnaire = definition(wave.questionnaire_version)
     if questionnaire.review is not None:
-        return _perspective_release(
+        return perspective_release(
             wave,
             kek,
             questionnaire,
             questionnaire.review,
+            framework_for(questionnaire.review.framework),
             kind=kind,
             today=today,
             exclude_failed=exclude_failed,
@@ -208,81 +152,7 @@ def make_release(
     )
     ledger = {"groups": plan.ledger.to_json(), "bands": {k: b.to_json() for k, b in bands.items()}}
     sealed = seal_truth(opener, sequence, truth_now)
-    return _store(wave, sequence, kind, payload, ledger, sealed_truth=sealed)
-
-
-def _perspective_release(
-    wave: Wave,
-    kek: bytes,
-    questionnaire: Questionnaire,
-    spec: ReviewSpec,
-    *,
-    kind: str,
-    today: date,
-    exclude_failed: bool = False,
-) -> Release:
-    """A perspective survey's release: counts by the same plan, each domain's split across
-    the rating levels coded by the same band coding (see survey.domain.perspectives)."""
-    framework = framework_for(spec.framework)
-    tally = PerspectiveTally(spec, framework.rating.keys)
-    for organisation_id, team_id, answers in opened_responses(
-        wave, kek, exclude_failed=exclude_failed
-    ):
-        tally.add(str(organisation_id), str(team_id), answers)
-    earlier = releases_of(wave.id)
-    ledgers = [json.loads(r.ledger) for r in earlier]
-    history = [Ledger.from_json(entry["groups"]) for entry in ledgers]
-    plan = plan_release(tally.cell_counts(), wave.k, history, final=kind == "final")
-    domains = [key for _, key in spec.domains]
-    coded_history = {d: [BandRelease.from_json(e["bands"][d]) for e in ledgers] for d in domains}
-    coded = code_perspective_release(plan, tally.group_counts(plan), framework, coded_history)
-    groups: dict[str, Any] = {}
-    structural = _structural_groups(wave, questionnaire)
-    for key, label in structural:
-        entry = _entry(key, label, shown=key in plan.visible) | {"scales": {}}
-        if key in plan.visible:
-            entry["n"] = plan.counts[key]
-            entry["domains"] = {d: coded[d].shown[key].to_json() for d in domains}
-        else:
-            entry["text"] = SUPPRESSED_TEXT
-        groups[str(key)] = entry
-    sequence = len(earlier) + 1
-    payload = _header(wave, questionnaire, kind=kind, sequence=sequence, today=today) | {
-        "review": {
-            "framework": framework.key,
-            "perspective": spec.perspective,
-            "categories": share_labels(framework),
-            "domains": [{"key": d, "name": framework.domain(d).name} for d in domains],
-        },
-        "scales": [],
-        "groups": groups,
-        "order": [str(key) for key, _ in structural],
-    }
-    ledger = {"groups": plan.ledger.to_json(), "bands": {d: coded[d].to_json() for d in domains}}
-    return _store(wave, sequence, kind, payload, ledger)
-
-
-def _store(
-    wave: Wave,
-    sequence: int,
-    kind: str,
-    payload: dict[str, Any],
-    ledger: dict[str, Any],
-    *,
-    sealed_truth: bytes | None = None,
-) -> Release:
-    """Add the release and commit (once)."""
-    release = Release(
-        wave_id=wave.id,
-        sequence=sequence,
-        kind=kind,
-        payload=json.dumps(payload, sort_keys=True),
-        ledger=json.dumps(ledger, sort_keys=True),
-        sealed_truth=sealed_truth,
-    )
-    db.session.add(release)
-    db.session.commit()
-    return release
+    return store(wave, sequence, kind, payload, ledger, sealed_truth=sealed)
 
 
 def _members(aggregate: WaveAggregate, plan: Plan) -> dict[GroupKey, list[Any]]:
@@ -309,30 +179,6 @@ def _code_bands(
         now = code_release_bands(plan, counts, [b.label for b in bands], history)
         coded[scale.key] = [*history, now]
     return coded
-
-
-def _structural_groups(wave: Wave, questionnaire: Questionnaire) -> list[tuple[GroupKey, str]]:
-    """Every group a release reports on, from the wave's teams and the questionnaire's options.
-
-    Listing groups from structure rather than from the data means an empty group reads
-    exactly like any other hidden one.
-    """
-    teams = sorted({link.team for link in wave.links}, key=lambda t: (t.organisation.name, t.name))
-    organisations = sorted({team.organisation for team in teams}, key=lambda o: o.name)
-    bases: list[tuple[GroupKey, str]] = [(GroupKey(ALLIANCE), "All member organisations")]
-    bases += [(GroupKey(ORGANISATION, str(o.id)), o.name) for o in organisations]
-    bases += [(GroupKey(TEAM, str(t.id)), f"{t.organisation.name}: {t.name}") for t in teams]
-    groups = list(bases)
-    context = [c for c in questionnaire.context if c.quasi_identifier]
-    for key, label in bases:
-        for question in context:
-            for value, value_label in _values(question):
-                groups.append((key.subgroup(question.id, value), f"{label}, {value_label}"))
-    return groups
-
-
-def _values(question: ContextQuestion) -> list[tuple[str, str]]:
-    return [(o.value, o.label) for o in question.options] + [(NOT_ANSWERED, "not answered")]
 
 
 def previous_release(wave: Wave) -> Release | None:
@@ -366,44 +212,6 @@ def _comparison(previous: dict[str, Any] | None, group: str, scale: str, current
     return {"previous_wave": previous["wave"]["name"], **change}
 
 
-def _entry(key: GroupKey, label: str, *, shown: bool) -> dict[str, Any]:
-    """A group's entry in a payload, before its figures."""
-    return {
-        "key": str(key),
-        "level": key.level,
-        "id": key.id,
-        "attribute": key.attribute,
-        "value": key.value,
-        "label": label,
-        "shown": shown,
-    }
-
-
-def _header(
-    wave: Wave, questionnaire: Questionnaire, *, kind: str, sequence: int, today: date
-) -> dict[str, Any]:
-    """What every release payload starts with: the release, its wave and questionnaire."""
-    return {
-        "format": PAYLOAD_FORMAT,
-        "kind": kind,
-        "sequence": sequence,
-        "k": wave.k,
-        "made_on": today.isoformat(),
-        "synthetic": wave.synthetic,
-        "wave": {
-            "id": wave.id,
-            "name": wave.name,
-            "opens_on": wave.opens_on.isoformat(),
-            "closes_on": wave.last_day.isoformat(),
-        },
-        "questionnaire": {
-            "key": questionnaire.key,
-            "version": wave.questionnaire_version.version,
-            "title": questionnaire.title,
-        },
-    }
-
-
 def _headcounts(wave: Wave) -> dict[GroupKey, int | None]:
     """Each base group's public headcount (a parent's only when all its teams have one)."""
     by_team = {link.team_id: (link.team.organisation_id, link.headcount) for link in wave.links}
@@ -428,30 +236,30 @@ def _payload(
     sequence: int,
     kind: str,
 ) -> dict[str, Any]:
-    structural = _structural_groups(wave, questionnaire)
+    structural = structural_groups(wave, questionnaire)
     prior = previous_release(wave)
     previous = json.loads(prior.payload) if prior is not None else None
     headcounts = _headcounts(wave)
     groups: dict[str, Any] = {}
     for key, label in structural:
-        entry = _entry(key, label, shown=key in shown)
+        group = entry(key, label, shown=key in shown)
         if key not in shown:
-            entry["text"] = SUPPRESSED_TEXT
+            group["text"] = SUPPRESSED_TEXT
         else:
-            entry["n"] = plan.counts[key]
+            group["n"] = plan.counts[key]
             if key.attribute is None:
-                entry["participation"] = rate_figure(entry["n"], headcounts.get(key), wave.k)
-            entry["scales"] = {}
+                group["participation"] = rate_figure(group["n"], headcounts.get(key), wave.k)
+            group["scales"] = {}
             for scale in questionnaire.scales:
                 figures = dict(shown[key][scale.key])
-                entry["precision"] = figures["precision"]
+                group["precision"] = figures["precision"]
                 figures["bands"] = bands[scale.key].shown[key].to_json()
                 figures["comparison"] = _comparison(
                     previous, str(key), scale.key, figures["headline"]
                 )
-                entry["scales"][scale.key] = figures
-        groups[str(key)] = entry
-    return _header(wave, questionnaire, kind=kind, sequence=sequence, today=today) | {
+                group["scales"][scale.key] = figures
+        groups[str(key)] = group
+    return header(wave, questionnaire, kind=kind, sequence=sequence, today=today) | {
         "scales": [
             {
                 "key": s.key,
