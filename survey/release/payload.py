@@ -85,11 +85,12 @@ def header(
 def store(
     wave: Wave, sequence: int, kind: str, payload: dict[str, Any], ledger: dict[str, Any]
 ) -> Release:
-    """Add the release and commit (once)."""
+    """Add the release and commit (once), dated the day its payload says it was made."""
     release = Release(
         wave_id=wave.id,
         sequence=sequence,
         kind=kind,
+        made_on=date.fromisoformat(payload["made_on"]),
         payload=json.dumps(payload, sort_keys=True),
         ledger=json.dumps(ledger, sort_keys=True),
     )
