@@ -61,12 +61,13 @@ def demo_seed(base_url: str | None) -> None:
     for label, token in demo.demo_links():
         click.echo(f"  {label}:")
         click.echo(f"{root}/s/{token}")
+    # The journey is a staff page: on the staff service, not the survey service.
+    staff = (base_url or current_app.config["STAFF_NAME_FOR_LINKS"]).rstrip("/")
     for organisation_id in demo.journey_ids():
-        page = f"{root}/journey/organisations/{organisation_id}"
+        page = f"{staff}/journey/organisations/{organisation_id}"
         click.echo(f"The demo member's journey (sign in as core or lead): {page}")
     path = _accounts_file()
     if path.exists():
-        staff = (base_url or current_app.config["STAFF_NAME_FOR_LINKS"]).rstrip("/")
         click.echo(f"Demo sign-in at {staff}/auth/sign-in (demo only):")
         for line in path.read_text().splitlines():
             role, email, password = line.split("\t")

@@ -92,3 +92,14 @@ def test_demo_is_created_once(app: Flask, kek: bytes) -> None:
     assert demo.seed_demo(kek, questionnaire, TODAY, history=False) is not None
     assert demo.seed_demo(kek, questionnaire, TODAY, history=False) is None
     assert len(db.session.scalars(select(Wave)).all()) == 1
+
+
+def test_demo_seed_prints_the_journey_on_the_staff_service(app: Flask, kek: bytes) -> None:
+    assert kek  # the key file the command reads exists
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    survey, staff = app.config["SERVER_NAME_FOR_LINKS"], app.config["STAFF_NAME_FOR_LINKS"]
+    assert survey != staff
+    journey_lines = [line for line in result.output.splitlines() if "/journey/" in line]
+    assert len(journey_lines) == 1 and f"{staff}/journey/organisations/" in journey_lines[0]
+    assert f"{survey}/s/" in result.output  # survey links stay on the survey service

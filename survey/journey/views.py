@@ -207,6 +207,7 @@ def _review_page(
             ratings_form=ratings_form,
             action_form=action_form,
             perspective_form=perspective_form,
+            surveys=perspectives.surveys_of(found),
             errors=errors or {},
             submitted=request.form if request.method == "POST" else None,
             page_title=f"{found.organisation.name}: {found.kind} review",

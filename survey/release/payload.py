@@ -91,11 +91,15 @@ def store(
     *,
     sealed_truth: bytes | None = None,
 ) -> Release:
-    """Add the release and commit (once); `sealed_truth` see `services.release_truth`."""
+    """Add the release and commit (once), dated the day its payload says it was made.
+
+    `sealed_truth`: each cell's truth, see `survey.services.release_truth`.
+    """
     release = Release(
         wave_id=wave.id,
         sequence=sequence,
         kind=kind,
+        made_on=date.fromisoformat(payload["made_on"]),
         payload=json.dumps(payload, sort_keys=True),
         ledger=json.dumps(ledger, sort_keys=True),
         sealed_truth=sealed_truth,

@@ -7,9 +7,9 @@ from flask import Response, abort, current_app, make_response, render_template, 
 
 from survey.access import public
 from survey.respond import bp, draft
+from survey.respond.pages import support_routes
 from survey.respond.views import live_link, opened
 from survey.services.link_names import names_for_team
-from survey.services.signposting import routes_for
 
 ABOUT_TOPICS = ("privacy", "accessibility", "contact")
 
@@ -19,7 +19,7 @@ ABOUT_TOPICS = ("privacy", "accessibility", "contact")
 def help_now(token: str) -> Response:
     """ "Need to talk now?": the routes to support, with the way back to the answers."""
     link, q, state = opened(token)
-    always, local = routes_for(link.organisation_id, 0)
+    always, local = support_routes(link, q)
     back = None
     if state is not None and not state.finished:
         back = (

@@ -8,6 +8,7 @@ from survey.domain.feedback import NEXT_STEPS, NOT_A_DIAGNOSIS, feedback_for, sk
 from survey.domain.frameworks import Perspective
 from survey.domain.perspectives import in_easy_read, offers_easy_read, wording_of
 from survey.domain.questionnaire_model import AnswerError, Questionnaire
+from survey.models import SignpostResource
 from survey.question_pages import review, shown_page
 from survey.respond import draft
 from survey.respond.draft import Draft
@@ -36,6 +37,7 @@ def welcome_page(
         return render_template(
             "respond/review_welcome.html",
             link=link,
+            names=names_for_team(link.team_id),
             q=_worded(q, easy),
             form=form,
             state=state,
@@ -112,7 +114,7 @@ def result_page(link: LiveLink, q: Questionnaire, state: Draft) -> str:
     A perspective survey has none (the person rated the service): a thank-you instead.
     """
     if q.review is not None:
-        always, local = routes_for(link.organisation_id, 0)
+        always, local = support_routes(link, q)
         easy = state.easy and offers_easy_read(q)
         return render_template(
             "respond/review_thanks.html",
@@ -149,6 +151,20 @@ def saved_page(link: LiveLink, q: Questionnaire) -> str:
     return render_template(
         "respond/saved.html", link=link, q=q, page_title="Your answers are saved"
     )
+
+
+def support_routes(
+    link: LiveLink, q: Questionnaire
+) -> tuple[list[SignpostResource], list[SignpostResource]]:
+    """The routes to support for this survey's respondents: the 24/7 routes, then local ones.
+
+    The local routes the core team enters are for staff (employee assistance, occupational
+    health), so people who use the service (a plain perspective) get the 24/7 routes only.
+    """
+    always, local = routes_for(link.organisation_id, 0)
+    if q.review is not None and perspective_of(q).plain:
+        return always, []
+    return always, local
 
 
 def _worded(q: Questionnaire, easy: bool) -> Questionnaire:

@@ -280,11 +280,15 @@ def journey_for(organisation: Organisation, scope: Scope, today: date) -> Journe
         timeline.append(
             TimelineEntry(point.closes_on, f"Screening round closed: {point.wave_name}")
         )
+    perspectives = {v.review.id: perspective_results(v.review, scope) for v in views}
+    for view in views:
+        for result in perspectives[view.review.id]:
+            what = f"Perspective survey released: {result.label.lower()}"
+            timeline.append(TimelineEntry(result.made_on, f"{what} ({view.review.kind} review)"))
     if due_on is not None:
         timeline.append(TimelineEntry(due_on, "Next review due"))
     timeline.sort(key=lambda entry: entry.on)
     names = {d.key: d.name for v in views for d in v.framework.domains}
-    perspectives = {v.review.id: perspective_results(v.review, scope) for v in views}
     return Journey(
         organisation=organisation,
         reviews=views,

@@ -17,12 +17,12 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from survey.domain.perspectives import perspective_document
+from survey.domain.perspectives import offers_easy_read, perspective_document
 from survey.extensions import db
 from survey.models import Release, Review, ReviewWave, Team, User, Wave
 from survey.services.accounts import record_event
 from survey.services.frameworks import framework_for
-from survey.services.questionnaires import store_questionnaire
+from survey.services.questionnaires import definition, store_questionnaire
 from survey.services.release_access import Scope, filter_payload
 from survey.services.reviews import ReviewError
 from survey.services.wave_admin import open_new_wave
@@ -73,6 +73,39 @@ def open_perspective_survey(
         "perspective survey opened", user=actor, target=f"review:{review.id}", detail=detail
     )
     return wave
+
+
+@dataclass(frozen=True)
+class PerspectiveSurvey:
+    """One perspective survey of a review as its page lists it (never a figure)."""
+
+    link: ReviewWave
+    label: str
+    organisation_wide: bool
+    links: int
+    easy_read: bool
+    released_on: date | None
+
+
+def surveys_of(review: Review) -> list[PerspectiveSurvey]:
+    """A review's perspective surveys, oldest first: whose, how many links, whether released."""
+    framework = framework_for(review.framework_key)
+    found = []
+    for link in review.perspectives:
+        wave = link.wave
+        live = [item for item in wave.links if not item.revoked] or wave.links
+        final = _latest_release(wave.id)
+        found.append(
+            PerspectiveSurvey(
+                link=link,
+                label=framework.perspective(link.perspective).label,
+                organisation_wide=any(item.organisation_wide for item in live),
+                links=len(live),
+                easy_read=offers_easy_read(definition(wave.questionnaire_version)),
+                released_on=final.made_on if final is not None else None,
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)

@@ -69,11 +69,13 @@ def _no_axe(page: Page, where: str) -> None:
     assert found == [], (where, found)
 
 
-def _open_perspective(core: Page, label: str, *, easy_read: bool) -> str:
-    """Open a perspective survey from the review page; return its one team link."""
+def _open_perspective(core: Page, label: str, *, easy_read: bool, per_team: bool = False) -> str:
+    """Open a perspective survey from the review page; return its one link."""
     core.get_by_label("Whose perspective").select_option(label=label)
+    if per_team:
+        core.get_by_label("One link and poster for each team").check()
     if easy_read:
-        core.get_by_label("Use the easy-read wording").check()
+        core.get_by_label("Offer an easy-read version").check()
     submit(core, "Open the perspective survey")
     assert "Opened" in flash_text(core)
     link = core.locator(".card a code").first.inner_text().strip()
@@ -110,7 +112,17 @@ def _service_user_pages_in_budget(session: Browsing, link: str) -> None:
     assert load.wire <= FIRST_PAGE_BYTES, load.wire
     assert load.requests <= FIRST_PAGE_REQUESTS, [f.url for f in load.fetches]
     _no_axe(phone, "service-user welcome")
+    assert "For Harbour Food Bank" in phone.inner_text("main")
+    # The easy-read version: a plain link before Start, a button of the form after it.
+    easy = meter.measure(phone, "easy welcome", lambda: follow(phone, "Easy read: simpler words"))
+    assert easy.wire <= FIRST_PAGE_BYTES, easy.wire
+    assert phone.get_by_role("heading", level=1).inner_text() == "Tell us about this service"
+    _no_axe(phone, "service-user welcome, easy read")
     submit(phone, "Start")
+    _no_axe(phone, "service-user question, easy read")
+    assert "Do you feel safe here?" in phone.inner_text("main")
+    submit(phone, "Use the usual words")
+    assert "Do you feel safe when you come here?" in phone.inner_text("main")
     _no_axe(phone, "service-user question")
     assert phone.locator("fieldset").count() == 1  # one question per screen
     assert phone.get_by_text("Skip this question").count() == 1
@@ -169,7 +181,7 @@ def _walk(session: Browsing, site: StaffSite) -> None:
     review_url = core.url
     _no_axe(core, "review page")
 
-    staff_link = _open_perspective(core, "Staff", easy_read=False)
+    staff_link = _open_perspective(core, "Staff", easy_read=False, per_team=True)
     _no_axe(core, "perspective wave page")
     visit(core, review_url, 200)
     users_link = _open_perspective(core, "People who use the service", easy_read=True)

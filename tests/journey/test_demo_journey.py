@@ -66,6 +66,13 @@ def test_the_demo_reviews_show_perspectives_beside_the_agreed_ratings(
             ("Family support", 7),
         ]
         assert users.teams == ()
+    # The timeline says when each survey was released, before the session that used it.
+    released = [e for e in view.timeline if e.what.startswith("Perspective survey released")]
+    assert [e.what for e in released][:2] == [
+        "Perspective survey released: staff (baseline review)",
+        "Perspective survey released: people who use the service (baseline review)",
+    ]
+    assert all(e.on < view.reviews[0].review.agreed_on for e in released[:2])  # type: ignore[operator]
     # The core team can read the service users' free text: a pool of 10 or more, demo words.
     users_wave = view.perspectives[view.reviews[0].review.id][1].wave
     [pool] = free_text(users_wave, kek) or []

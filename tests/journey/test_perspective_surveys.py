@@ -152,3 +152,26 @@ def test_a_small_perspective_group_is_hidden(
     view = journey.journey_for(members.north, scope_for(core_user), TODAY)
     [result] = view.perspectives[review.id]
     assert not result.shown and result.n is None and result.shares("safety") == ()
+
+
+def test_people_who_use_the_service_are_not_offered_the_staff_support_routes(
+    app: Flask, review: Review, kek: bytes, core_user: User, members: Members
+) -> None:
+    # The core team's local routes are for staff (employee assistance and the like).
+    db.session.add(
+        SignpostResource(
+            organisation=members.north, name="Staff counselling line", contact="Call 01632 960 000"
+        )
+    )
+    db.session.commit()
+    for perspective, staff_route_shown in (("service_user", False), ("staff", True)):
+        wave = _open(review, perspective, kek, core_user)
+        token = wave.links[0].token
+        person = _answer_all(app, wave, "")
+        assert "Samaritans" in person.html
+        assert ("Staff counselling line" in person.html) is staff_route_shown, perspective
+        help_page = Respondent(app.test_client(), token)
+        help_page.press("start")
+        help_page.press("help")
+        assert "Samaritans" in help_page.html
+        assert ("Staff counselling line" in help_page.html) is staff_route_shown, perspective
