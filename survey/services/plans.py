@@ -20,6 +20,7 @@ from survey.extensions import db
 from survey.models import Team, User
 from survey.models.plans import ACTION_STATUSES, DOMAIN_FOCUS_PREFIX, FOUR_RS, Action, ActionComment
 from survey.services.accounts import record_event, visible_organisation_ids, visible_team_ids
+from survey.services.release_access import Scope
 
 MAX_TITLE = 300
 MAX_OWNER = 120
@@ -76,6 +77,21 @@ def may_plan_for(user: User, organisation_id: int, team_id: int | None) -> bool:
     if team_id is None:
         return organisation_id in visible_organisation_ids(user)
     return team_id in visible_team_ids(user)
+
+
+def may_plan_in(scope: Scope, organisation_id: int | None, team_id: int | None) -> bool:
+    """`may_plan_for`, answered from the scope this request already read (no query per group).
+
+    The same rule: the core team plans for anyone; a lead for the teams and organisations
+    they can see (a scope holds exactly `visible_team_ids` and `visible_organisation_ids`).
+    """
+    if team_id is None and organisation_id is None:
+        return False
+    if scope.core:
+        return True
+    if team_id is None:
+        return organisation_id in scope.organisation_ids
+    return team_id in scope.team_ids
 
 
 def create_action(actor: User, new: NewAction, *, today: date) -> Action:
