@@ -20,6 +20,7 @@ from survey.extensions import db
 from survey.models import Team, User
 from survey.models.plans import ACTION_STATUSES, DOMAIN_FOCUS_PREFIX, FOUR_RS, Action, ActionComment
 from survey.services.accounts import record_event, visible_organisation_ids, visible_team_ids
+from survey.services.frameworks import available_frameworks
 from survey.services.release_access import Scope
 
 MAX_TITLE = 300
@@ -49,7 +50,10 @@ def focus_label(focus: str) -> str:
     if focus in FOUR_RS:
         return FOUR_RS[focus]
     if focus.startswith(DOMAIN_FOCUS_PREFIX):
-        return "Review domain: " + focus[len(DOMAIN_FOCUS_PREFIX) :].replace("_", " ")
+        key = focus[len(DOMAIN_FOCUS_PREFIX) :]
+        # The domain's own name ('Trauma-specific Interventions'), not its key.
+        names = {d.key: d.name for f in available_frameworks() for d in f.domains}
+        return "Review domain: " + names.get(key, key.replace("_", " ").replace("-", " "))
     return focus
 
 
