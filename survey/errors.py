@@ -62,11 +62,18 @@ def _signed_in_staff() -> bool:
     return bool(getattr(current_user, "is_authenticated", False))
 
 
-def render_staff_error(status: int) -> tuple[str, int]:
+def render_staff_error(
+    status: int, title: str | None = None, detail: str | None = None
+) -> tuple[str, int]:
     """The error page for a signed-in staff member: staff navigation, no crisis lines."""
-    title, detail = STAFF_MESSAGES.get(status, MESSAGES.get(status, MESSAGES[500]))
+    default_title, default_detail = STAFF_MESSAGES.get(status, MESSAGES.get(status, MESSAGES[500]))
+    title = title or default_title
     page = render_template(
-        "errors/staff_error.html", status=status, title=title, detail=detail, page_title=title
+        "errors/staff_error.html",
+        status=status,
+        title=title,
+        detail=detail or default_detail,
+        page_title=title,
     )
     return page, status
 
@@ -86,8 +93,8 @@ STAFF_MESSAGES: dict[int, tuple[str, str]] = {
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
     status = error.code or 500
-    if status in (403, 404, 405, 500) and _signed_in_staff():
-        return render_staff_error(status)
+    if _signed_in_staff():
+        return render_staff_error(status)  # a refused form (400) or a wait (429) too
     return render_error(status)
 
 
@@ -97,12 +104,14 @@ STAFF_BLUEPRINTS = frozenset({"manage", "results"})  # auth has its own handler
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
     if request.blueprint in STAFF_BLUEPRINTS:
-        return render_error(
-            400,
-            "This form has expired",
+        title = "This form has expired"
+        detail = (
             "For security, forms stop working after a while or once you sign in or out. "
-            "Go back, reload the page and try again. Nothing from this form was saved.",
+            "Go back, reload the page and try again. Nothing from this form was saved."
         )
+        if _signed_in_staff():
+            return render_staff_error(400, title, detail)
+        return render_error(400, title, detail)
     return render_error(
         400,
         "This form has expired",
@@ -116,6 +125,11 @@ def _unexpected(error: Exception) -> tuple[str, int]:
     log.error("unhandled %s", type(error).__name__)
     # A failed commit leaves the session unusable; reset it so the page can still list help.
     db.session.rollback()
+    try:
+        if _signed_in_staff():
+            return render_staff_error(500)
+    except Exception:  # loading the user or the staff frame reads the database too
+        db.session.rollback()
     return render_error(500)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -108,8 +109,13 @@ def _vline(x: float, y1: float, y2: float, colour: str, *, width: int = 1, dash:
 
 def nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
     """Round axis values inside [low, high]: steps of 1, 2 or 5 times a power of ten."""
+    return list(_ticks(low, high, most))
+
+
+@lru_cache(maxsize=64)
+def _ticks(low: float, high: float, most: int) -> tuple[float, ...]:
     if high <= low:
-        return [low]
+        return (low,)
     rough = (high - low) / max(most - 1, 1)
     power = 10 ** math.floor(math.log10(rough))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
@@ -119,13 +125,17 @@ def nice_ticks(low: float, high: float, most: int = 5) -> list[float]:
     while value <= high + 1e-9:
         ticks.append(round(value, 6))
         value += step
-    return ticks
+    return tuple(ticks)
 
 
-def _axis(
-    body: list[str], y: float, scale: tuple[float, float], ticks: Sequence[float], unit: str
-) -> list[str]:
-    """Gridlines under the drawing (so labels stay on top), tick values along the bottom."""
+@lru_cache(maxsize=256)
+def _axis_marks(
+    y: float, scale: tuple[float, float], ticks: tuple[float, ...], unit: str
+) -> tuple[str, str]:
+    """The gridlines and tick labels of an axis: the same for every chart of that shape.
+
+    They depend on the axis alone (never on a figure), so each shape is drawn once.
+    """
     low, high = scale
     grid, labels = [], []
     for tick in ticks:
@@ -133,7 +143,15 @@ def _axis(
         anchor = "start" if x <= LEFT + 1 else "end" if x >= LEFT + SPAN - 1 else "middle"
         grid.append(_vline(x, 0, y - AXIS_HEIGHT + 4, GRID, dash="2 3"))
         labels.append(_text(x, y - 6, f"{number(tick, 0)}{unit}", anchor, INK))
-    return grid + body + labels
+    return "".join(grid), "".join(labels)
+
+
+def _axis(
+    body: list[str], y: float, scale: tuple[float, float], ticks: Sequence[float], unit: str
+) -> list[str]:
+    """Gridlines under the drawing (so labels stay on top), tick values along the bottom."""
+    grid, labels = _axis_marks(y, (float(scale[0]), float(scale[1])), tuple(ticks), unit)
+    return [grid, *body, labels]
 
 
 def band_chart(title: str, bars: Sequence[BandBar]) -> Markup:
@@ -201,8 +219,12 @@ def tints_for(count: int, higher_is_better: bool) -> list[str]:
     return picks[::-1] if higher_is_better else picks
 
 
-def _band_backdrop(bands: Sequence[BandSpan], low: float, high: float, bottom: float) -> list[str]:
-    """Shaded columns for each band, with the band's name in the head row when it fits."""
+@lru_cache(maxsize=256)
+def _band_backdrop(bands: tuple[BandSpan, ...], low: float, high: float, bottom: float) -> str:
+    """Shaded columns for each band, with the band's name in the head row when it fits.
+
+    Drawn from the published bands and the axis alone (never a figure), so once per shape.
+    """
     body = []
     for band in bands:
         start = _x(max(band.low, low), low, high)
@@ -216,7 +238,7 @@ def _band_backdrop(bands: Sequence[BandSpan], low: float, high: float, bottom: f
         # About 8 px a character on a 600 px chart: 1 % of the width holds 0.75 characters.
         if len(band.label) <= width * 0.75:
             body.append(_text((start + end) / 2, BAND_HEAD - 7, band.label, "middle"))
-    return body
+    return "".join(body)
 
 
 def whisker_chart(
@@ -235,7 +257,7 @@ def whisker_chart(
     row_height = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
     head = BAND_HEAD if bands else 0
     height = head + row_height * len(rows) + AXIS_HEIGHT
-    body: list[str] = _band_backdrop(bands, low, high, height - AXIS_HEIGHT) if bands else []
+    body = [_band_backdrop(tuple(bands), low, high, height - AXIS_HEIGHT)] if bands else []
     if reference is not None and low <= reference <= high:
         body.append(
             _vline(_x(reference, low, high), 0, height - AXIS_HEIGHT, INK, width=2, dash="6 4")

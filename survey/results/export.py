@@ -110,7 +110,8 @@ def comment_line(payload: Mapping[str, Any]) -> str:
     It holds no comma, semicolon, quote or line break, so a spreadsheet reads it as one
     cell starting with '#', which is never a formula.
     """
-    wave = _COMMENT_UNSAFE.sub(" ", str(payload["wave"]["name"])).strip()
+    # 'Follow-up, autumn' reads 'Follow-up autumn': one space where a comma stood.
+    wave = " ".join(_COMMENT_UNSAFE.sub(" ", str(payload["wave"]["name"])).split())
     parts = [
         "# Lantern results",
         f"wave: {wave}",

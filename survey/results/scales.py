@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from survey.domain.scale_types import TOTAL, Band, ScaleTemplate
@@ -94,18 +96,24 @@ def _part(template: ScaleTemplate, key: str, label: str, size: int) -> PartFacts
     )
 
 
-def parts_of(scale: Mapping[str, Any]) -> dict[str, PartFacts]:
-    """Every scored part of a released scale (its payload `scales` entry), total first."""
-    try:
-        template = get_template(str(scale.get("template")))
-    except KeyError:
-        return {}
+@lru_cache(maxsize=64)
+def _template_parts(template_key: str) -> Mapping[str, PartFacts]:
+    """Every scored part of a template: published facts only, so worked out once per template."""
+    template = get_template(template_key)
     parts: dict[str, PartFacts] = {}
     if template.has_total:
         parts[TOTAL] = _part(template, TOTAL, "Total", template.n_items)
     for sub in template.subscales:
         parts[sub.key] = _part(template, sub.key, sub.label, sub.n_items)
-    return parts
+    return MappingProxyType(parts)
+
+
+def parts_of(scale: Mapping[str, Any]) -> dict[str, PartFacts]:
+    """Every scored part of a released scale (its payload `scales` entry), total first."""
+    try:
+        return dict(_template_parts(str(scale.get("template"))))
+    except KeyError:
+        return {}
 
 
 def headline_facts(scale: Mapping[str, Any]) -> PartFacts | None:
@@ -128,10 +136,17 @@ def short_name(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=64)
+def _item_parts(template_key: str) -> Mapping[int, str]:
+    template = get_template(template_key)
+    return MappingProxyType(
+        {number: sub.label for sub in template.subscales for number in sub.items}
+    )
+
+
 def item_parts(scale: Mapping[str, Any]) -> dict[int, str]:
     """Item number to the label of the subscale it counts towards."""
     try:
-        template = get_template(str(scale.get("template")))
+        return dict(_item_parts(str(scale.get("template"))))
     except KeyError:
         return {}
-    return {number: sub.label for sub in template.subscales for number in sub.items}

@@ -21,9 +21,8 @@ from survey.services.release_access import (
     RELEASE_EXPORTED,
     RELEASE_VIEWED,
     VisibleRelease,
-    item_wording,
     open_release,
-    rounds_for,
+    page_sources,
     scope_for,
     wave_close_days,
     waves_with_releases,
@@ -59,15 +58,15 @@ def index() -> str:
 
 
 def _release_page(found: VisibleRelease, form: ActionForm | None = None) -> str:
-    me = signed_in_user()
-    wording = item_wording(found)
-    context = PageContext(rounds_for(found), wording.wording, wording.notes)
+    sources = page_sources(found)
+    if sources is None:
+        abort(404)
+    context = PageContext(sources.rounds, sources.wording.wording, sources.wording.notes)
     page = present_release(found.payload, found.scope, context)
     actions = plans.actions_by_group(
         [s.team_id for s in page.sections if s.team_id is not None],
         [s.organisation_id for s in page.sections if s.organisation_id is not None],
     )
-    closed = wave_close_days([found.info.wave_id]).get(found.info.wave_id)
     return render_template(
         "results/release.html",
         page=page,
@@ -79,14 +78,12 @@ def _release_page(found: VisibleRelease, form: ActionForm | None = None) -> str:
         action_form=form or ActionForm(),
         status_form=StatusForm(),
         comment_form=CommentForm(),
-        may_plan=lambda section: (
-            plans.may_plan_for(me, section.organisation_id or 0, section.team_id)
-            if section.team_id is not None or section.organisation_id is not None
-            else False
+        may_plan=lambda section: plans.may_plan_in(
+            found.scope, section.organisation_id, section.team_id
         ),
         focus_label=plans.focus_label,
         made_on=release_dates(found.info.made_on),
-        closed_early_on=closed,
+        closed_early_on=sources.closed_early_on,
         wave_opens_on=date.fromisoformat(found.payload["wave"]["opens_on"]),
         wave_closes_on=date.fromisoformat(found.payload["wave"]["closes_on"]),
         round_dates=round_dates,

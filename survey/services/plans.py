@@ -20,6 +20,8 @@ from survey.extensions import db
 from survey.models import Team, User
 from survey.models.plans import ACTION_STATUSES, DOMAIN_FOCUS_PREFIX, FOUR_RS, Action, ActionComment
 from survey.services.accounts import record_event, visible_organisation_ids, visible_team_ids
+from survey.services.frameworks import available_frameworks
+from survey.services.release_access import Scope
 
 MAX_TITLE = 300
 MAX_OWNER = 120
@@ -48,7 +50,10 @@ def focus_label(focus: str) -> str:
     if focus in FOUR_RS:
         return FOUR_RS[focus]
     if focus.startswith(DOMAIN_FOCUS_PREFIX):
-        return "Review domain: " + focus[len(DOMAIN_FOCUS_PREFIX) :].replace("_", " ")
+        key = focus[len(DOMAIN_FOCUS_PREFIX) :]
+        # The domain's own name ('Trauma-specific Interventions'), not its key.
+        names = {d.key: d.name for f in available_frameworks() for d in f.domains}
+        return "Review domain: " + names.get(key, key.replace("_", " ").replace("-", " "))
     return focus
 
 
@@ -76,6 +81,21 @@ def may_plan_for(user: User, organisation_id: int, team_id: int | None) -> bool:
     if team_id is None:
         return organisation_id in visible_organisation_ids(user)
     return team_id in visible_team_ids(user)
+
+
+def may_plan_in(scope: Scope, organisation_id: int | None, team_id: int | None) -> bool:
+    """`may_plan_for`, answered from the scope this request already read (no query per group).
+
+    The same rule: the core team plans for anyone; a lead for the teams and organisations
+    they can see (a scope holds exactly `visible_team_ids` and `visible_organisation_ids`).
+    """
+    if team_id is None and organisation_id is None:
+        return False
+    if scope.core:
+        return True
+    if team_id is None:
+        return organisation_id in scope.organisation_ids
+    return team_id in scope.team_ids
 
 
 def create_action(actor: User, new: NewAction, *, today: date) -> Action:

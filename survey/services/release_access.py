@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, joinedload
 
 from survey.domain.wave_state import status_of
 from survey.extensions import db
@@ -179,18 +179,20 @@ def find_visible_release(scope: Scope, wave_id: int, sequence: int) -> VisibleRe
     if not (0 < wave_id <= _MAX_ID and 0 < sequence <= _MAX_ID):
         return None
     query = (
-        select(Release)
+        select(Release, Wave.name)
+        .join(Wave, Release.wave_id == Wave.id)
         .options(defer(Release.ledger, raiseload=True))
         .where(Release.wave_id == wave_id, Release.sequence == sequence)
     )
-    release = db.session.scalar(_visible(query, scope))
-    if release is None:
+    row = db.session.execute(_visible(query, scope)).one_or_none()
+    if row is None:
         return None
+    release, wave_name = row
     payload = filter_payload(json.loads(release.payload), scope)
     if not payload["groups"]:
         return None  # nothing in it is theirs: indistinguishable from a missing release
     info = ReleaseInfo(release.id, release.wave_id, release.sequence, release.kind, release.made_on)
-    return VisibleRelease(info, release.wave.name, scope, payload)
+    return VisibleRelease(info, wave_name, scope, payload)
 
 
 def open_release(
@@ -222,20 +224,20 @@ class Round:
     groups: dict[str, Any]
 
 
-def rounds_for(found: VisibleRelease) -> list[Round]:
+def rounds_for(found: VisibleRelease, current: Wave | None = None) -> list[Round]:
     """Every round of the release's questionnaire up to this one, oldest first, from releases.
 
     An earlier round is its wave's final release; this round is the release being read.
     Each round's groups are cut down to the viewer's scope, like any release they read.
+    Earlier rounds come with their waves in one query, however many rounds there are.
     """
     scope = found.scope
     key = str(found.payload.get("questionnaire", {}).get("key", ""))
-    current = db.session.get(Wave, found.info.wave_id)
+    current = current or db.session.get(Wave, found.info.wave_id)
     if current is None:
         return []
     query = (
-        select(Release)
-        .options(defer(Release.ledger, raiseload=True))
+        select(Release.payload, Wave)
         .join(Wave, Release.wave_id == Wave.id)
         .join(QuestionnaireVersion, Wave.questionnaire_version_id == QuestionnaireVersion.id)
         .where(
@@ -247,9 +249,8 @@ def rounds_for(found: VisibleRelease) -> list[Round]:
         .order_by(Wave.opens_on, Wave.id)
     )
     rounds = []
-    for release in db.session.scalars(_visible(query, scope)):
-        wave = release.wave
-        groups = filter_payload(json.loads(release.payload), scope)["groups"]
+    for payload, wave in db.session.execute(_visible(query, scope)):
+        groups = filter_payload(json.loads(payload), scope)["groups"]
         rounds.append(Round(wave.name, wave.opens_on, wave.last_day, wave.synthetic, False, groups))
     rounds.append(
         Round(
@@ -279,14 +280,14 @@ class ItemWording:
     notes: dict[str, str]
 
 
-def item_wording(found: VisibleRelease) -> ItemWording:
+def item_wording(found: VisibleRelease, wave: Wave | None = None) -> ItemWording:
     """The wording of the questionnaire version the release's wave used, where leads may read it.
 
     Lantern's own demo wording is always shown; imported wording only for instruments whose
     licence allows showing it beyond respondents (`SHAREABLE_WORDING`). Otherwise items are
     listed by number, with the reason.
     """
-    wave = db.session.get(Wave, found.info.wave_id)
+    wave = wave or db.session.get(Wave, found.info.wave_id)
     if wave is None:
         return ItemWording({}, {})
     questionnaire = definition(wave.questionnaire_version)
@@ -314,15 +315,39 @@ def item_wording(found: VisibleRelease) -> ItemWording:
     return ItemWording(wording, notes)
 
 
+def _closed_early_on(wave: Wave, today: date) -> date | None:
+    return status_of(wave, today, final_released=False, interim_mode=False).closed_on
+
+
 def wave_close_days(wave_ids: list[int]) -> dict[int, date]:
     """The day each of these waves was closed early, for the waves that were."""
     if not wave_ids:
         return {}
     waves = db.session.scalars(select(Wave).where(Wave.id.in_(sorted(set(wave_ids)))))
     today = date.today()
-    found = {}
-    for wave in waves:
-        day = status_of(wave, today, final_released=False, interim_mode=False).closed_on
-        if day is not None:
-            found[wave.id] = day
-    return found
+    return {wave.id: day for wave in waves if (day := _closed_early_on(wave, today)) is not None}
+
+
+@dataclass(frozen=True)
+class PageSources:
+    """What a release's page reads besides its payload, loaded with one read of its wave."""
+
+    rounds: list[Round]
+    wording: ItemWording
+    closed_early_on: date | None
+
+
+def page_sources(found: VisibleRelease) -> PageSources | None:
+    """The rounds, item wording and dates of an opened release's wave (None if it is gone)."""
+    wave = db.session.scalar(
+        select(Wave)
+        .options(joinedload(Wave.questionnaire_version))
+        .where(Wave.id == found.info.wave_id)
+    )
+    if wave is None:
+        return None
+    return PageSources(
+        rounds=rounds_for(found, wave),
+        wording=item_wording(found, wave),
+        closed_early_on=_closed_early_on(wave, date.today()),
+    )

@@ -133,7 +133,11 @@ def test_review_domains_are_a_focus_too_for_the_organisational_review(
         world.org_a.id, None, None, "domain:safety", "Safe spaces", "director", None
     )
     action = plans.create_action(core_user, new, today=TODAY)
-    assert plans.focus_label(action.focus) == "Review domain: safety"
+    assert plans.focus_label(action.focus) == "Review domain: Safety"
+    # The domain's name from its framework, not its key.
+    spoken = plans.focus_label("domain:trauma-specific-interventions")
+    assert spoken == "Review domain: Trauma-specific Interventions"
+    assert plans.focus_label("domain:no-such-domain") == "Review domain: no such domain"
     assert plans.actions_for_organisation(world.org_a.id, whole_only=True) == [action]
     with pytest.raises(plans.PlanError):
         plans.create_action(

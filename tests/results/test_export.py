@@ -36,6 +36,8 @@ def test_the_comment_line_stays_one_cell_whatever_the_wave_is_called() -> None:
     assert line.startswith("# ")
     assert not any(c in line for c in ',;"\n\r\t')
     assert next(csv.reader([line])) == [line]
+    payload["wave"]["name"] = "Follow-up, autumn"
+    assert "wave: Follow-up autumn |" in comment_line(payload)
 
 
 def test_a_team_lead_gets_only_their_team_and_its_subgroups() -> None:

@@ -90,3 +90,18 @@ def test_the_download_is_the_wide_csv_of_the_leads_groups(
     # Another team's group is not theirs to ask for: not found.
     other = client.get(f"/results/release/{address(world.this_year)}.csv?group=team:{world.b1.id}")
     assert other.status_code == 404
+
+
+def test_each_group_of_a_page_downloads_on_its_own(
+    app: Flask, world: World, lead_org_a: User
+) -> None:
+    client = staff_client(app, "orga@example.org")
+    page = client.get(f"/results/release/{address(world.this_year)}").get_data(as_text=True)
+    link = f"/results/release/{address(world.this_year)}.csv?group=team:{world.a2.id}"
+    assert f'href="{link}"' in page
+    result = client.get(link)
+    assert result.status_code == 200
+    assert result.headers["Content-Disposition"] == (
+        'attachment; filename="lantern-this-year-a-two.csv"'
+    )
+    assert {r["Group"] for r in rows(result.get_data().decode("utf-8-sig"))} == {"Org A: A two"}

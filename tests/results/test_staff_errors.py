@@ -6,7 +6,9 @@ from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_login import login_user
 
+from survey.errors import _unexpected
 from survey.extensions import db
 from survey.models import User, Wave
 from tests.results.conftest import staff_client
@@ -62,3 +64,27 @@ def test_a_wave_closed_early_reads_closed_early_everywhere(
     # Release dates in one format: day, month in words, year.
     made = world.this_year.made_on
     assert f"made on {made.day} {made:%B %Y}" in html
+
+
+def test_a_refused_staff_form_stays_a_staff_page(app: Flask, world: World, lead_a1: User) -> None:
+    client = staff_client(app, "a1@example.org")
+    # No form token (an expired form), then a token with a status that does not exist.
+    expired = client.post("/results/actions/1/status", data={"status": "done"})
+    html = expired.get_data(as_text=True)
+    assert expired.status_code == 400
+    assert "This form has expired" in html and 'aria-label="Staff pages"' in html
+    assert QUICK_EXIT not in html and "Samaritans" not in html
+
+
+def test_an_unexpected_failure_for_staff_is_a_staff_page(
+    app: Flask, world: World, lead_a1: User
+) -> None:
+    with app.test_request_context("/results/"):
+        login_user(lead_a1)
+        html, status = _unexpected(RuntimeError("boom"))
+    assert status == 500
+    assert "Something went wrong on our side" in html and 'aria-label="Staff pages"' in html
+    assert QUICK_EXIT not in html
+    with app.test_request_context("/s/some-link"):
+        html, status = _unexpected(RuntimeError("boom"))
+    assert status == 500 and QUICK_EXIT in html  # respondents keep their page
