@@ -8,6 +8,7 @@ Chromium's own printing. Screenshots go to test-artifacts/screenshots for a pers
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,12 +36,21 @@ def staff_site(tmp_path: Path) -> Iterator[StaffSite]:
 
 
 def _releases(site: StaffSite) -> list[str]:
-    """The demo's releases as page addresses, oldest round first."""
+    """The demo's screening releases as page addresses, oldest round first.
+
+    The demo's perspective surveys (issue 15) release too; they have no scales.
+    """
     with site.app.app_context():
         rows = db.session.execute(
-            select(Release.wave_id, Release.sequence).join(Wave).order_by(Wave.opens_on)
+            select(Release.wave_id, Release.sequence, Release.payload)
+            .join(Wave)
+            .order_by(Wave.opens_on)
         ).all()
-    return [f"/results/release/{wave}/{sequence}" for wave, sequence in rows]
+    return [
+        f"/results/release/{wave}/{sequence}"
+        for wave, sequence, payload in rows
+        if json.loads(payload)["scales"]
+    ]
 
 
 def _no_axe_violations(page: Page, name: str) -> None:

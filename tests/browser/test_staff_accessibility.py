@@ -7,6 +7,7 @@ the check, the page and the element.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,15 @@ def demo_ids(site: StaffSite) -> DemoIds:
         link = db.session.scalars(
             select(SurveyLink).where(SurveyLink.wave_id == open_wave.id)
         ).first()
-        release = db.session.scalars(select(Release).order_by(Release.id.desc())).first()
+        # The latest screening release (the demo's perspective surveys release too).
+        release = next(
+            (
+                r
+                for r in db.session.scalars(select(Release).order_by(Release.id.desc()))
+                if json.loads(r.payload)["scales"]
+            ),
+            None,
+        )
         assert organisation and version and link and release
         ids = DemoIds(
             organisation.id,
