@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from survey.domain.groups import Cell, GroupKey, Partition, sort_key
 from survey.domain.magnitude import Known
 
-MeasureKey = tuple[str, str]  # (scale key, part key or "item:<id>")
+MeasureKey = tuple[str, str]  # (scale key, part key or ITEM + item id)
+ITEM = "item:"  # the part key of an item measure, before its id
 Knowns = Mapping[MeasureKey, Known]
 
 

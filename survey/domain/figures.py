@@ -13,7 +13,7 @@ from typing import Any
 
 from survey.domain.aggregate import TOTAL_KEY, ScaleCell
 from survey.domain.band_release import BandRelease
-from survey.domain.derivable import MeasureKey
+from survey.domain.derivable import ITEM, MeasureKey
 from survey.domain.disclosure import SUPPRESSED_TEXT, Ledger, Plan
 from survey.domain.groups import Cell, GroupKey
 from survey.domain.joint_audit import audit_jointly
@@ -31,7 +31,6 @@ from survey.domain.magnitude_audit import Measure, Relation, audit_magnitudes, b
 from survey.domain.questionnaire_model import Questionnaire, Scale
 from survey.domain.scale_types import Band
 
-ITEM = "item:"
 # The released figures of every shown group, per scale key.
 Figures = dict[GroupKey, dict[str, dict[str, Any]]]
 

@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from survey.domain.aggregate import ScaleCell
-from survey.domain.derivable import MeasureKey
+from survey.domain.derivable import ITEM, MeasureKey
 from survey.domain.family_lp import Bucketed
 from survey.domain.groups import Cell
 
-ITEM = "item:"
 TRUTH_VERSION = 1
 
 
