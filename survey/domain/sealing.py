@@ -46,6 +46,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
@@ -54,6 +56,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 __all__ = [
+    "DEVICE_BLOCK",
     "DOCUMENT_BLOCK",
     "KEK_BYTES",
     "PAD_BLOCK",
@@ -64,13 +67,16 @@ __all__ = [
     "SealingError",
     "WaveKeys",
     "WaveOpener",
+    "device_key",
     "kek_id",
     "new_kek",
     "new_wave_keys",
+    "open_from_device",
     "open_wave",
     "rewrap_wave_key",
     "seal_answers",
     "seal_document",
+    "seal_for_device",
 ]
 
 KEK_BYTES = 32
@@ -272,6 +278,51 @@ class WaveOpener:
             return zlib.decompress(body[_LENGTH_PREFIX.size : _LENGTH_PREFIX.size + length])
         except (InvalidTag, ValueError, struct.error, zlib.error):
             raise OpenFailed(_OPEN_FAILED) from None
+
+
+# --- short-lived state kept on a respondent's own device ------------------------
+#
+# The survey pages keep a person's unfinished answers in a cookie on their own phone,
+# sealed with AES-256-GCM under a key derived from the app's secret (never the KEK):
+# nothing readable is stored on the server before Finish. Padded to DEVICE_BLOCK so
+# the cookie's length does not show which questions were answered.
+
+DEVICE_BLOCK = 512
+_DEVICE_VERSION = 1
+
+
+def device_key(secret: str | bytes) -> bytes:
+    """The 32-byte key for device-held state, derived from the app's secret with HKDF."""
+    raw = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+    hkdf = HKDF(SHA256(), length=32, salt=None, info=b"lantern/device-state/v1")
+    return hkdf.derive(raw)
+
+
+def _device_aad(label: bytes) -> bytes:
+    return b"lantern/device-state/v%d\x00" % _DEVICE_VERSION + label
+
+
+def seal_for_device(key: bytes, payload: bytes, label: bytes) -> bytes:
+    """`payload` padded to a multiple of DEVICE_BLOCK and sealed, bound to `label`."""
+    body = _LENGTH_PREFIX.pack(len(payload)) + payload
+    body += b"\x00" * (-len(body) % DEVICE_BLOCK)
+    nonce = os.urandom(_NONCE_BYTES)
+    return bytes([_DEVICE_VERSION]) + nonce + AESGCM(key).encrypt(nonce, body, _device_aad(label))
+
+
+def open_from_device(key: bytes, sealed: bytes, label: bytes) -> bytes:
+    """The payload sealed by :func:`seal_for_device` with this key and label, or OpenFailed."""
+    if len(sealed) < 1 + _NONCE_BYTES + _GCM_TAG_BYTES or sealed[0] != _DEVICE_VERSION:
+        raise OpenFailed(_OPEN_FAILED)
+    nonce, body = sealed[1 : 1 + _NONCE_BYTES], sealed[1 + _NONCE_BYTES :]
+    try:
+        padded = AESGCM(key).decrypt(nonce, body, _device_aad(label))
+    except InvalidTag:
+        raise OpenFailed(_OPEN_FAILED) from None
+    (length,) = _LENGTH_PREFIX.unpack_from(padded)
+    if _LENGTH_PREFIX.size + length > len(padded):
+        raise OpenFailed(_OPEN_FAILED)
+    return padded[_LENGTH_PREFIX.size : _LENGTH_PREFIX.size + length]
 
 
 # --- helpers -----------------------------------------------------------------

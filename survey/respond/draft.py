@@ -2,7 +2,7 @@
 
 Nothing readable is stored on the server before Finish: the unfinished answers live
 in a cookie scoped to the survey link's path, sealed with AES-256-GCM (see
-`survey.domain.device_sealing.seal_for_device`) under a key derived from the app's secret,
+`survey.domain.sealing.seal_for_device`) under a key derived from the app's secret,
 never the key-encryption key. It lasts `MAX_AGE` seconds after the last page, which
 is what lets a person carry on after a locked phone, a call or a closed tab.
 
@@ -25,10 +25,9 @@ import time
 import zlib
 from dataclasses import dataclass, field, replace
 
-from survey.domain.device_sealing import device_key, open_from_device, seal_for_device
 from survey.domain.feedback import Outcome
 from survey.domain.questionnaire_model import Answers, Questionnaire
-from survey.domain.sealing import OpenFailed
+from survey.domain.sealing import OpenFailed, device_key, open_from_device, seal_for_device
 
 COOKIE = "lantern_answers"
 MAX_AGE = 30 * 60  # seconds after the last page; said on the welcome page
